@@ -1,0 +1,311 @@
+package dev.moa.orchestrator.barrier;
+
+import dev.moa.protocol.avro.AgentOutput;
+import dev.moa.protocol.avro.AgentResult;
+import dev.moa.protocol.avro.AgentSpec;
+import dev.moa.protocol.avro.AgentTask;
+import dev.moa.protocol.avro.AggregateTask;
+import dev.moa.protocol.avro.AnswerStatus;
+import dev.moa.protocol.avro.CallStatus;
+import dev.moa.protocol.avro.ChatMessage;
+import dev.moa.protocol.avro.FinalAnswer;
+import dev.moa.protocol.avro.MoaConfigSnapshot;
+import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.avro.RequestPhase;
+import dev.moa.protocol.avro.RequestState;
+import dev.moa.protocol.avro.TaskRole;
+import dev.moa.protocol.avro.Usage;
+import dev.moa.protocol.prompt.Message;
+import dev.moa.protocol.prompt.PromptAssembler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The layer state machine and barrier of one request, as pure functions of (stored state, input,
+ * now). A request runs its layers one after another; a layer completes when every task has a result
+ * (a failure counts) or when its deadline passes; then the next layer, the aggregator, or a failed
+ * answer follows. Redelivered inputs change nothing.
+ */
+public final class Barrier {
+
+  static {
+    dev.moa.protocol.serde.AvroTrust.install();
+  }
+
+  /** How long a finished request's marker is kept so that a redelivered request is recognised. */
+  private final Duration doneRetention;
+
+  public Barrier(Duration doneRetention) {
+    this.doneRetention = doneRetention;
+  }
+
+  public static String taskId(String requestId, int layer, int agentIndex) {
+    return requestId + ":L" + layer + ":A" + agentIndex;
+  }
+
+  public static String aggregatorTaskId(String requestId) {
+    return requestId + ":AGG";
+  }
+
+  public Step onRequest(RequestState existing, MoaRequest request, long now) {
+    if (existing != null) {
+      return Step.ignore("duplicate request " + request.getRequestId());
+    }
+    RequestState fresh =
+        RequestState.newBuilder()
+            .setRequestId(request.getRequestId())
+            .setRequest(request)
+            .setPhase(RequestPhase.LAYERS)
+            .setLayer(0)
+            .setUpdatedAtMs(now)
+            .build();
+    return startLayer(fresh, 1, "", now);
+  }
+
+  public Step onResult(RequestState state, AgentResult result, long now) {
+    if (state == null) {
+      return Step.ignore("result for unknown request " + result.getRequestId());
+    }
+    if (state.getPhase() != RequestPhase.LAYERS) {
+      return Step.ignore("late result " + result.getTaskId() + " for finished request");
+    }
+    if (!state.getExpectedTaskIds().contains(result.getTaskId())) {
+      return Step.ignore(
+          "stale result " + result.getTaskId() + " (layer " + state.getLayer() + ")");
+    }
+    if (state.getResults().containsKey(result.getTaskId())) {
+      return Step.ignore("duplicate result " + result.getTaskId());
+    }
+    Map<String, AgentResult> results = new HashMap<>(state.getResults());
+    results.put(result.getTaskId(), result);
+    RequestState updated =
+        RequestState.newBuilder(state).setResults(results).setUpdatedAtMs(now).build();
+    if (results.keySet().containsAll(updated.getExpectedTaskIds())) {
+      return completeLayer(updated, now);
+    }
+    return Step.put(updated);
+  }
+
+  /** Called periodically: applies layer deadlines and expires finished markers. */
+  public Step onTick(RequestState state, long now) {
+    if (state.getPhase() == RequestPhase.LAYERS) {
+      if (state.getDeadlineMs() > 0 && now >= state.getDeadlineMs()) {
+        return completeLayer(state, now);
+      }
+      return Step.ignore("waiting");
+    }
+    if (now - state.getUpdatedAtMs() >= doneRetention.toMillis()) {
+      return Step.delete();
+    }
+    return Step.ignore("done");
+  }
+
+  private Step completeLayer(RequestState state, long now) {
+    MoaRequest request = state.getRequest();
+    MoaConfigSnapshot config = request.getConfig();
+    int layer = state.getLayer();
+    List<AgentSpec> agents = config.getLayers().get(layer - 1).getAgents();
+    List<AgentOutput> outputs = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    for (int i = 0; i < agents.size(); i++) {
+      AgentSpec agent = agents.get(i);
+      AgentResult result = state.getResults().get(taskId(state.getRequestId(), layer, i));
+      AgentOutput output =
+          result != null ? toOutput(result) : timedOut(agent, layer, i, config.getLayerTimeoutMs());
+      outputs.add(output);
+      if (output.getStatus() != CallStatus.SUCCEEDED) {
+        failures.add(agent.getName() + ": " + output.getError());
+      }
+    }
+    List<List<AgentOutput>> completed = new ArrayList<>(state.getCompletedLayers());
+    completed.add(outputs);
+    int successes = agents.size() - failures.size();
+    int required = Math.min(Math.max(1, config.getMinSuccesses()), agents.size());
+    if (successes < required) {
+      String reason =
+          "layer "
+              + layer
+              + ": "
+              + successes
+              + " of "
+              + agents.size()
+              + " agents succeeded (min_successes "
+              + required
+              + "): "
+              + String.join("; ", failures);
+      return finish(state, now).withAnswer(failedAnswer(request, completed, reason, now));
+    }
+    List<String> references =
+        outputs.stream()
+            .filter(o -> o.getStatus() == CallStatus.SUCCEEDED)
+            .map(AgentOutput::getContent)
+            .toList();
+    String helper =
+        PromptAssembler.helperResponse(config.getReferencePrompt(), references, failures.size());
+    RequestState withLayer =
+        RequestState.newBuilder(state).setCompletedLayers(completed).setUpdatedAtMs(now).build();
+    if (layer < config.getLayers().size()) {
+      return startLayer(withLayer, layer + 1, helper, now);
+    }
+    AgentSpec aggregator = config.getAggregator();
+    AgentTask call =
+        task(
+            request,
+            aggregatorTaskId(request.getRequestId()),
+            layer + 1,
+            0,
+            aggregator,
+            TaskRole.AGGREGATOR,
+            helper,
+            now);
+    AggregateTask aggregate =
+        AggregateTask.newBuilder()
+            .setRequestId(request.getRequestId())
+            .setRunId(request.getRunId())
+            .setSampleId(request.getSampleId())
+            .setConfigName(config.getName())
+            .setCall(call)
+            .setLayers(completed)
+            .setGrading(request.getGrading())
+            .setSubmittedAtMs(request.getSubmittedAtMs())
+            .build();
+    return finish(state, now).withAggregate(aggregate);
+  }
+
+  private Step startLayer(RequestState state, int layer, String helperResponse, long now) {
+    MoaRequest request = state.getRequest();
+    MoaConfigSnapshot config = request.getConfig();
+    List<AgentSpec> agents = config.getLayers().get(layer - 1).getAgents();
+    List<AgentTask> tasks = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < agents.size(); i++) {
+      String id = taskId(request.getRequestId(), layer, i);
+      expected.add(id);
+      tasks.add(task(request, id, layer, i, agents.get(i), TaskRole.AGENT, helperResponse, now));
+    }
+    long timeout = config.getLayerTimeoutMs();
+    RequestState next =
+        RequestState.newBuilder(state)
+            .setPhase(RequestPhase.LAYERS)
+            .setLayer(layer)
+            .setExpectedTaskIds(expected)
+            .setResults(Map.of())
+            .setLayerStartedAtMs(now)
+            .setDeadlineMs(timeout > 0 ? now + timeout : 0)
+            .setUpdatedAtMs(now)
+            .build();
+    return Step.put(next).withTasks(tasks);
+  }
+
+  /** Keeps only a small DONE marker: the request is recognised if redelivered, nothing more. */
+  private static Step finish(RequestState state, long now) {
+    RequestState done =
+        RequestState.newBuilder()
+            .setRequestId(state.getRequestId())
+            .setRequest(null)
+            .setPhase(RequestPhase.DONE)
+            .setLayer(state.getLayer())
+            .setUpdatedAtMs(now)
+            .build();
+    return Step.put(done);
+  }
+
+  private static AgentTask task(
+      MoaRequest request,
+      String taskId,
+      int layer,
+      int index,
+      AgentSpec agent,
+      TaskRole role,
+      String helperResponse,
+      long now) {
+    String system = PromptAssembler.fillTemplate(agent.getPrompt(), helperResponse);
+    List<Message> conversation =
+        request.getMessages().stream().map(m -> new Message(m.getRole(), m.getContent())).toList();
+    List<ChatMessage> messages =
+        PromptAssembler.messages(system, conversation).stream()
+            .map(m -> new ChatMessage(m.role(), m.content()))
+            .toList();
+    return AgentTask.newBuilder()
+        .setTaskId(taskId)
+        .setRequestId(request.getRequestId())
+        .setLayer(layer)
+        .setAgentIndex(index)
+        .setAgentName(agent.getName())
+        .setRole(role)
+        .setModel(agent.getModel())
+        .setProvider(agent.getProvider())
+        .setTemperature(agent.getTemperature())
+        .setMaxTokens(agent.getMaxTokens())
+        .setMessages(messages)
+        .setAttempt(0)
+        .setSeed(request.getSeed())
+        .setCreatedAtMs(now)
+        .build();
+  }
+
+  static AgentOutput toOutput(AgentResult r) {
+    return AgentOutput.newBuilder()
+        .setAgent(r.getAgentName())
+        .setModel(r.getModel())
+        .setLayer(r.getLayer())
+        .setAgentIndex(r.getAgentIndex())
+        .setStatus(r.getStatus())
+        .setContent(r.getContent())
+        .setPromptTokens(r.getUsage().getPromptTokens())
+        .setCompletionTokens(r.getUsage().getCompletionTokens())
+        .setLatencyMs(r.getTimings().getDurationMs())
+        .setTtftMs(r.getTimings().getTtftMs())
+        .setError(
+            r.getError() == null
+                ? null
+                : r.getError().getErrorClass() + ": " + r.getError().getMessage())
+        .setSimulated(r.getSimulated())
+        .build();
+  }
+
+  private static AgentOutput timedOut(AgentSpec agent, int layer, int index, long timeoutMs) {
+    return AgentOutput.newBuilder()
+        .setAgent(agent.getName())
+        .setModel(agent.getModel())
+        .setLayer(layer)
+        .setAgentIndex(index)
+        .setStatus(CallStatus.FAILED)
+        .setLatencyMs(timeoutMs)
+        .setError("timeout: no result within the layer timeout of " + timeoutMs + " ms")
+        .setSimulated(agent.getProvider().getSimulated())
+        .build();
+  }
+
+  private static FinalAnswer failedAnswer(
+      MoaRequest request, List<List<AgentOutput>> layers, String reason, long now) {
+    int prompt = 0;
+    int completion = 0;
+    boolean simulated = false;
+    for (List<AgentOutput> layer : layers) {
+      for (AgentOutput o : layer) {
+        prompt += o.getPromptTokens();
+        completion += o.getCompletionTokens();
+        simulated |= o.getSimulated();
+      }
+    }
+    return FinalAnswer.newBuilder()
+        .setRequestId(request.getRequestId())
+        .setRunId(request.getRunId())
+        .setSampleId(request.getSampleId())
+        .setConfigName(request.getConfig().getName())
+        .setStatus(AnswerStatus.FAILED)
+        .setError(reason)
+        .setLayers(layers)
+        .setUsage(new Usage(prompt, completion))
+        .setLatencyMs(now - request.getSubmittedAtMs())
+        .setSimulated(simulated)
+        .setGrading(request.getGrading())
+        .setSubmittedAtMs(request.getSubmittedAtMs())
+        .setCompletedAtMs(now)
+        .build();
+  }
+}

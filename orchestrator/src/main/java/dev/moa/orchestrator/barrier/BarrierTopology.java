@@ -1,0 +1,154 @@
+package dev.moa.orchestrator.barrier;
+
+import dev.moa.protocol.avro.AgentResult;
+import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.avro.RequestState;
+import dev.moa.protocol.serde.Serdes;
+import dev.moa.protocol.topic.Topics;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The orchestrator's Kafka Streams topology: requests and agent results (both keyed by request id,
+ * co-partitioned) meet in one processor whose per-request state lives in a changelogged store.
+ * Under exactly_once_v2 the state change and the records it emits commit together.
+ */
+public final class BarrierTopology {
+
+  public static final String STORE = "moa-barrier-state";
+  static final String SINK_TASKS = "agent-tasks";
+  static final String SINK_AGGREGATE = "aggregate-tasks";
+  static final String SINK_ANSWERS = "answers";
+
+  private BarrierTopology() {}
+
+  public static Topology build(Barrier barrier, Duration tickInterval) {
+    Topology topology = new Topology();
+    topology.addSource(
+        "requests",
+        new StringDeserializer(),
+        Serdes.REQUEST.deserializer(),
+        Topics.REQUESTS.name());
+    topology.addSource(
+        "results",
+        new StringDeserializer(),
+        Serdes.AGENT_RESULT.deserializer(),
+        Topics.AGENT_RESULTS.name());
+    topology.addProcessor(
+        "barrier", () -> new BarrierProcessor(barrier, tickInterval), "requests", "results");
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(STORE),
+            org.apache.kafka.common.serialization.Serdes.String(),
+            Serdes.REQUEST_STATE),
+        "barrier");
+    topology.addSink(
+        SINK_TASKS,
+        Topics.AGENT_TASKS.name(),
+        new StringSerializer(),
+        Serdes.AGENT_TASK.serializer(),
+        "barrier");
+    topology.addSink(
+        SINK_AGGREGATE,
+        Topics.AGGREGATE_TASKS.name(),
+        new StringSerializer(),
+        Serdes.AGGREGATE_TASK.serializer(),
+        "barrier");
+    topology.addSink(
+        SINK_ANSWERS,
+        Topics.ANSWERS.name(),
+        new StringSerializer(),
+        Serdes.FINAL_ANSWER.serializer(),
+        "barrier");
+    return topology;
+  }
+
+  static final class BarrierProcessor implements Processor<String, Object, String, Object> {
+
+    private static final Logger log = LoggerFactory.getLogger(BarrierProcessor.class);
+
+    private final Barrier barrier;
+    private final Duration tickInterval;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, RequestState> store;
+
+    BarrierProcessor(Barrier barrier, Duration tickInterval) {
+      this.barrier = barrier;
+      this.tickInterval = tickInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+      this.context = context;
+      this.store = context.getStateStore(STORE);
+      context.schedule(tickInterval, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void process(Record<String, Object> record) {
+      long now = context.currentSystemTimeMs();
+      Object value = record.value();
+      if (value instanceof MoaRequest request) {
+        String id = request.getRequestId();
+        apply(id, barrier.onRequest(store.get(id), request, now));
+      } else if (value instanceof AgentResult result) {
+        String id = result.getRequestId();
+        apply(id, barrier.onResult(store.get(id), result, now));
+      } else if (value != null) {
+        log.warn("ignoring a record of unexpected type {}", value.getClass().getName());
+      }
+    }
+
+    private void tick(long wallClock) {
+      java.util.List<String> due = new java.util.ArrayList<>();
+      java.util.List<Step> steps = new java.util.ArrayList<>();
+      try (KeyValueIterator<String, RequestState> it = store.all()) {
+        while (it.hasNext()) {
+          var entry = it.next();
+          Step step = barrier.onTick(entry.value, wallClock);
+          if (!step.ignored()) {
+            due.add(entry.key);
+            steps.add(step);
+          }
+        }
+      }
+      for (int i = 0; i < due.size(); i++) {
+        apply(due.get(i), steps.get(i));
+      }
+    }
+
+    private void apply(String requestId, Step step) {
+      if (step.ignored()) {
+        if (step.note() != null) {
+          log.debug("{}: {}", requestId, step.note());
+        }
+        return;
+      }
+      switch (step.change()) {
+        case PUT -> store.put(requestId, step.state());
+        case DELETE -> store.delete(requestId);
+        case UNCHANGED -> {}
+      }
+      long now = context.currentSystemTimeMs();
+      step.tasks()
+          .forEach(t -> context.forward(new Record<>(t.getTaskId(), (Object) t, now), SINK_TASKS));
+      if (step.aggregate() != null) {
+        context.forward(new Record<>(requestId, (Object) step.aggregate(), now), SINK_AGGREGATE);
+      }
+      if (step.answer() != null) {
+        context.forward(new Record<>(requestId, (Object) step.answer(), now), SINK_ANSWERS);
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.moa.orchestrator.barrier;
+
+import dev.moa.protocol.avro.AgentTask;
+import dev.moa.protocol.avro.AggregateTask;
+import dev.moa.protocol.avro.FinalAnswer;
+import dev.moa.protocol.avro.RequestState;
+import java.util.List;
+
+/**
+ * What the barrier decided for one input: the state to store (or delete, or leave), and the records
+ * to publish.
+ */
+public record Step(
+    Change change,
+    RequestState state,
+    List<AgentTask> tasks,
+    AggregateTask aggregate,
+    FinalAnswer answer,
+    String note) {
+
+  /** What happens to the stored state. */
+  public enum Change {
+    UNCHANGED,
+    PUT,
+    DELETE
+  }
+
+  public Step {
+    tasks = List.copyOf(tasks);
+  }
+
+  static Step ignore(String why) {
+    return new Step(Change.UNCHANGED, null, List.of(), null, null, why);
+  }
+
+  static Step put(RequestState state) {
+    return new Step(Change.PUT, state, List.of(), null, null, null);
+  }
+
+  static Step delete() {
+    return new Step(Change.DELETE, null, List.of(), null, null, "expired");
+  }
+
+  Step withTasks(List<AgentTask> tasks) {
+    return new Step(change, state, tasks, aggregate, answer, note);
+  }
+
+  Step withAggregate(AggregateTask aggregate) {
+    return new Step(change, state, tasks, aggregate, answer, note);
+  }
+
+  Step withAnswer(FinalAnswer answer) {
+    return new Step(change, state, tasks, aggregate, answer, note);
+  }
+
+  public boolean ignored() {
+    return change == Change.UNCHANGED && tasks.isEmpty() && aggregate == null && answer == null;
+  }
+}

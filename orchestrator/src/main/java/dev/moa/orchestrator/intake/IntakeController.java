@@ -1,0 +1,73 @@
+package dev.moa.orchestrator.intake;
+
+import dev.moa.orchestrator.OrchestratorProperties;
+import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.request.RequestFactory;
+import dev.moa.protocol.serde.Serdes;
+import dev.moa.protocol.topic.Topics;
+import dev.moa.runtime.kafka.KafkaSettings;
+import java.time.Clock;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/** {@code POST /v1/requests}: validate, publish to moa.requests, answer with the request id. */
+@RestController
+public class IntakeController implements DisposableBean {
+
+  private final RequestIntake intake;
+  private final KafkaProducer<String, MoaRequest> producer;
+
+  public IntakeController(KafkaSettings settings, OrchestratorProperties props) {
+    this.intake = new RequestIntake(System::getenv, props.simulatorBaseUrl(), Clock.systemUTC());
+    this.producer =
+        new KafkaProducer<>(
+            settings.producer("moa-intake"), new StringSerializer(), Serdes.REQUEST.serializer());
+  }
+
+  @PostMapping("/v1/requests")
+  public Mono<ResponseEntity<Map<String, Object>>> submit(
+      @RequestBody RequestIntake.Submission submission) {
+    MoaRequest request;
+    try {
+      request = intake.accept(submission);
+    } catch (RequestIntake.RejectedException e) {
+      return Mono.just(
+          ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", e.getMessage())));
+    }
+    return Mono.create(
+        sink ->
+            producer.send(
+                new ProducerRecord<>(Topics.REQUESTS.name(), request.getRequestId(), request),
+                (meta, ex) -> {
+                  if (ex != null) {
+                    sink.success(
+                        ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                            .body(
+                                Map.of("error", "cannot publish the request: " + ex.getMessage())));
+                  } else {
+                    sink.success(
+                        ResponseEntity.status(HttpStatus.ACCEPTED)
+                            .body(
+                                Map.of(
+                                    "request_id",
+                                    request.getRequestId(),
+                                    "simulated",
+                                    RequestFactory.simulated(request.getConfig()))));
+                  }
+                }));
+  }
+
+  @Override
+  public void destroy() {
+    producer.close();
+  }
+}

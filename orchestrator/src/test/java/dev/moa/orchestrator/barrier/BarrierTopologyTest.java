@@ -1,0 +1,145 @@
+package dev.moa.orchestrator.barrier;
+
+import static dev.moa.orchestrator.barrier.Fixtures.config;
+import static dev.moa.orchestrator.barrier.Fixtures.failed;
+import static dev.moa.orchestrator.barrier.Fixtures.ok;
+import static dev.moa.orchestrator.barrier.Fixtures.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.moa.protocol.avro.AgentResult;
+import dev.moa.protocol.avro.AgentTask;
+import dev.moa.protocol.avro.AggregateTask;
+import dev.moa.protocol.avro.AnswerStatus;
+import dev.moa.protocol.avro.FinalAnswer;
+import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.serde.Serdes;
+import dev.moa.protocol.topic.Topics;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class BarrierTopologyTest {
+
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, MoaRequest> requests;
+  private TestInputTopic<String, AgentResult> results;
+  private TestOutputTopic<String, AgentTask> tasks;
+  private TestOutputTopic<String, AggregateTask> aggregates;
+  private TestOutputTopic<String, FinalAnswer> answers;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "barrier-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("barrier-test").toString());
+    driver =
+        new TopologyTestDriver(
+            BarrierTopology.build(new Barrier(Duration.ofHours(1)), Duration.ofSeconds(1)),
+            props,
+            Instant.ofEpochMilli(10_000));
+    requests =
+        driver.createInputTopic(
+            Topics.REQUESTS.name(), new StringSerializer(), Serdes.REQUEST.serializer());
+    results =
+        driver.createInputTopic(
+            Topics.AGENT_RESULTS.name(), new StringSerializer(), Serdes.AGENT_RESULT.serializer());
+    tasks =
+        driver.createOutputTopic(
+            Topics.AGENT_TASKS.name(), new StringDeserializer(), Serdes.AGENT_TASK.deserializer());
+    aggregates =
+        driver.createOutputTopic(
+            Topics.AGGREGATE_TASKS.name(),
+            new StringDeserializer(),
+            Serdes.AGGREGATE_TASK.deserializer());
+    answers =
+        driver.createOutputTopic(
+            Topics.ANSWERS.name(), new StringDeserializer(), Serdes.FINAL_ANSWER.deserializer());
+  }
+
+  @AfterEach
+  void tearDown() {
+    driver.close();
+  }
+
+  @Test
+  void requestFlowsThroughEveryLayerToExactlyOneAggregateTask() {
+    requests.pipeInput("r1", request("r1", config(2, 3, 1, 0)));
+    List<AgentTask> layer1 = tasks.readValuesToList();
+    assertThat(layer1)
+        .extracting(AgentTask::getTaskId)
+        .containsExactly("r1:L1:A0", "r1:L1:A1", "r1:L1:A2");
+    assertThat(tasks.isEmpty()).isTrue();
+
+    for (AgentTask t : layer1) {
+      results.pipeInput("r1", ok(t, "answer " + t.getAgentIndex()));
+      results.pipeInput("r1", ok(t, "redelivered")); // duplicates change nothing
+    }
+    List<AgentTask> layer2 = tasks.readValuesToList();
+    assertThat(layer2).hasSize(3).allMatch(t -> t.getLayer() == 2);
+    assertThat(layer2.get(0).getMessages().get(0).getContent())
+        .contains("\n1. answer 0\n2. answer 1\n3. answer 2");
+
+    for (AgentTask t : layer2) {
+      results.pipeInput("r1", ok(t, "refined " + t.getAgentIndex()));
+    }
+    for (AgentTask t : layer2) {
+      results.pipeInput("r1", ok(t, "late duplicate"));
+    }
+    List<AggregateTask> aggs = aggregates.readValuesToList();
+    assertThat(aggs).hasSize(1);
+    assertThat(aggs.get(0).getLayers()).hasSize(2);
+    assertThat(tasks.isEmpty()).isTrue();
+    assertThat(answers.isEmpty()).isTrue();
+
+    requests.pipeInput("r1", request("r1", config(2, 3, 1, 0)));
+    assertThat(tasks.isEmpty()).isTrue();
+  }
+
+  @Test
+  void tasksAreKeyedByTaskIdSoTheySpreadOverPartitions() {
+    requests.pipeInput("r2", request("r2", config(1, 2, 1, 0)));
+    assertThat(tasks.readKeyValuesToList())
+        .extracting(kv -> kv.key)
+        .containsExactly("r2:L1:A0", "r2:L1:A1");
+  }
+
+  @Test
+  void wallClockDeadlineCompletesALayerThatIsMissingResults() {
+    requests.pipeInput("r3", request("r3", config(1, 2, 1, 5_000)));
+    List<AgentTask> layer1 = tasks.readValuesToList();
+    results.pipeInput("r3", failed(layer1.get(0), "http_5xx", "down"));
+
+    driver.advanceWallClockTime(Duration.ofSeconds(4));
+    assertThat(answers.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+    FinalAnswer answer = answers.readValue();
+    assertThat(answer.getStatus()).isEqualTo(AnswerStatus.FAILED);
+    assertThat(answer.getError())
+        .contains("0 of 2 agents succeeded", "a1: http_5xx: down", "a2: timeout");
+    assertThat(aggregates.isEmpty()).isTrue();
+  }
+
+  @Test
+  void resultsForUnknownRequestsAreIgnored() {
+    requests.pipeInput("r4", request("r4", config(1, 1, 1, 0)));
+    AgentTask t = tasks.readValue();
+    AgentTask foreign =
+        AgentTask.newBuilder(t).setRequestId("nope").setTaskId("nope:L1:A0").build();
+    results.pipeInput("nope", ok(foreign, "x"));
+    assertThat(aggregates.isEmpty()).isTrue();
+    assertThat(answers.isEmpty()).isTrue();
+  }
+}

@@ -1,0 +1,23 @@
+package dev.moa.provider;
+
+import java.util.Objects;
+
+/** One chat message, e.g. {@code new ChatMessage("user", "Hello")}. */
+public record ChatMessage(String role, String content) {
+  public ChatMessage {
+    Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(content, "content");
+  }
+
+  public static ChatMessage system(String content) {
+    return new ChatMessage("system", content);
+  }
+
+  public static ChatMessage user(String content) {
+    return new ChatMessage("user", content);
+  }
+
+  public static ChatMessage assistant(String content) {
+    return new ChatMessage("assistant", content);
+  }
+}

@@ -1,0 +1,69 @@
+package dev.moa.runtime.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * How every client of ours reaches Kafka: the bootstrap servers, pass-through client properties
+ * (security.protocol, sasl.*, ssl.* for SASL_SSL / SSL clusters) and the replication factor for
+ * topics we create.
+ */
+public record KafkaSettings(
+    String bootstrap, Map<String, String> clientProperties, short replicationFactor) {
+
+  public KafkaSettings {
+    Objects.requireNonNull(bootstrap, "bootstrap");
+    if (bootstrap.isBlank() || !bootstrap.matches("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*")) {
+      throw new IllegalArgumentException(
+          "bootstrap: '" + bootstrap + "' is not HOST:PORT[,HOST:PORT...]");
+    }
+    if (replicationFactor < 1) {
+      throw new IllegalArgumentException(
+          "replication factor: " + replicationFactor + " must be >= 1");
+    }
+    clientProperties = Map.copyOf(clientProperties);
+  }
+
+  public static KafkaSettings local(String bootstrap) {
+    return new KafkaSettings(bootstrap, Map.of(), (short) 1);
+  }
+
+  public Map<String, Object> common() {
+    Map<String, Object> props = new HashMap<>(clientProperties);
+    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return props;
+  }
+
+  /** A byte-level producer; values are encoded by our serdes before sending. */
+  public Map<String, Object> producer(String clientId) {
+    Map<String, Object> props = common();
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    return props;
+  }
+
+  public Map<String, Object> consumer(String groupId, boolean readCommitted) {
+    Map<String, Object> props = common();
+    if (groupId != null) {
+      props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    }
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+    return props;
+  }
+}

@@ -1,0 +1,104 @@
+package dev.moa.runtime.spring;
+
+import dev.moa.protocol.serde.AvroSerde;
+import dev.moa.runtime.kafka.KafkaSettings;
+import dev.moa.runtime.kafka.RecordBytesSerializer;
+import dev.moa.runtime.kafka.TopicAdmin;
+import dev.moa.runtime.metrics.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.EnableKafka;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.util.backoff.FixedBackOff;
+
+/** Kafka plumbing every service shares: settings, topic creation, serdes, dead letters. */
+@Configuration(proxyBeanMethods = false)
+@EnableKafka
+@EnableConfigurationProperties(MoaKafkaProperties.class)
+public class MoaKafkaConfiguration {
+
+  static {
+    dev.moa.protocol.serde.AvroTrust.install();
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(MoaKafkaConfiguration.class);
+
+  @Bean
+  public KafkaSettings kafkaSettings(MoaKafkaProperties props) {
+    KafkaSettings settings =
+        new KafkaSettings(props.bootstrap(), props.properties(), props.replicationFactor());
+    if (props.createTopics()) {
+      TopicAdmin.ensureTopics(settings, 30_000);
+    }
+    return settings;
+  }
+
+  /** Producer for dead letters: raw bytes or re-encoded records, never transactional. */
+  @Bean
+  public KafkaTemplate<Object, Object> deadLetterTemplate(KafkaSettings settings) {
+    Map<String, Object> props = settings.producer("moa-dlt");
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    DefaultKafkaProducerFactory<Object, Object> factory =
+        new DefaultKafkaProducerFactory<>(props, null, new RecordBytesSerializer());
+    factory.setKeySerializer(cast(new StringSerializer()));
+    return new KafkaTemplate<>(factory);
+  }
+
+  /**
+   * Retries a failing record twice, then sends it to {@code <topic>-dlt} (original bytes and
+   * exception headers) and moves on: a poison record never stalls its partition.
+   */
+  @Bean
+  public DefaultErrorHandler deadLetterErrorHandler(
+      KafkaTemplate<Object, Object> deadLetterTemplate, MeterRegistry registry) {
+    DeadLetterPublishingRecoverer recoverer =
+        new DeadLetterPublishingRecoverer(
+            deadLetterTemplate,
+            (record, ex) -> {
+              log.warn(
+                  "dead-lettering {}-{}@{}: {}",
+                  record.topic(),
+                  record.partition(),
+                  record.offset(),
+                  ex.getMessage());
+              Counter.builder(MetricNames.DLT_RECORDS)
+                  .tag(MetricNames.TAG_TOPIC, record.topic())
+                  .register(registry)
+                  .increment();
+              return new TopicPartition(record.topic() + "-dlt", -1);
+            });
+    return new DefaultErrorHandler(recoverer, new FixedBackOff(200L, 2L));
+  }
+
+  /** A consumer factory whose value decoder turns undecodable bytes into a dead letter. */
+  public static <V extends org.apache.avro.specific.SpecificRecord> DefaultKafkaConsumerFactory<String, V> consumerFactory(
+      KafkaSettings settings, String groupId, AvroSerde<V> serde, boolean readCommitted) {
+    Map<String, Object> props = settings.consumer(groupId, readCommitted);
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    return new DefaultKafkaConsumerFactory<>(
+        props,
+        new StringDeserializer(),
+        new ErrorHandlingDeserializer<>(serde.deserializer()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T cast(Object o) {
+    return (T) o;
+  }
+}
