@@ -44,7 +44,8 @@ public final class LocalBroker implements AutoCloseable {
    * Starts a broker and waits until it serves metadata.
    *
    * @param port the client port, or 0 for a free one
-   * @param dataDir where the log and metadata live; reused (not re-formatted) when already formatted
+   * @param dataDir where the log and metadata live; reused (not re-formatted) when already
+   *     formatted
    */
   public static LocalBroker start(int port, Path dataDir, Duration startTimeout) {
     try {
@@ -57,8 +58,10 @@ public final class LocalBroker implements AutoCloseable {
       Path logFile = dataDir.resolve("broker.log");
       if (!Files.exists(logs.resolve("meta.properties"))) {
         String clusterId = base64Uuid();
-        run(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString()),
-            logFile, Duration.ofSeconds(60));
+        run(
+            List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString()),
+            logFile,
+            Duration.ofSeconds(60));
       }
       List<String> cmd = javaCommand();
       cmd.addAll(List.of("kafka.Kafka", props.toString()));
@@ -172,7 +175,10 @@ public final class LocalBroker implements AutoCloseable {
                 Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
                 Map.entry(
                     "listeners",
-                    "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort),
+                    "PLAINTEXT://127.0.0.1:"
+                        + clientPort
+                        + ",CONTROLLER://127.0.0.1:"
+                        + controllerPort),
                 Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort),
                 Map.entry("controller.listener.names", "CONTROLLER"),
                 Map.entry("inter.broker.listener.name", "PLAINTEXT"),

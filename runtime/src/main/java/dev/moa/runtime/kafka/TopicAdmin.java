@@ -29,8 +29,7 @@ public final class TopicAdmin {
     for (TopicSpec<String, ?> spec : Topics.ALL) {
       Map<String, String> configs = new HashMap<>(spec.configs());
       configs.putAll(replicated);
-      topics.add(
-          new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(configs));
+      topics.add(new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(configs));
     }
     for (TopicSpec<String, ?> spec : Topics.WITH_DLT) {
       Map<String, String> configs = new HashMap<>(replicated);

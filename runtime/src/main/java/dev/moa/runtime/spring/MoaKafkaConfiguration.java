@@ -87,14 +87,13 @@ public class MoaKafkaConfiguration {
   }
 
   /** A consumer factory whose value decoder turns undecodable bytes into a dead letter. */
-  public static <V extends org.apache.avro.specific.SpecificRecord> DefaultKafkaConsumerFactory<String, V> consumerFactory(
-      KafkaSettings settings, String groupId, AvroSerde<V> serde, boolean readCommitted) {
+  public static <V extends org.apache.avro.specific.SpecificRecord>
+      DefaultKafkaConsumerFactory<String, V> consumerFactory(
+          KafkaSettings settings, String groupId, AvroSerde<V> serde, boolean readCommitted) {
     Map<String, Object> props = settings.consumer(groupId, readCommitted);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     return new DefaultKafkaConsumerFactory<>(
-        props,
-        new StringDeserializer(),
-        new ErrorHandlingDeserializer<>(serde.deserializer()));
+        props, new StringDeserializer(), new ErrorHandlingDeserializer<>(serde.deserializer()));
   }
 
   @SuppressWarnings("unchecked")

@@ -10,7 +10,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("moa.kafka")
 public record MoaKafkaProperties(
-    String bootstrap, Map<String, String> properties, Short replicationFactor, Boolean createTopics) {
+    String bootstrap,
+    Map<String, String> properties,
+    Short replicationFactor,
+    Boolean createTopics) {
 
   public MoaKafkaProperties {
     bootstrap = bootstrap == null ? "127.0.0.1:9092" : bootstrap;

@@ -1,0 +1,41 @@
+package dev.moa.agentworker;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code moa.agent-worker.*}.
+ *
+ * @param concurrency consumer threads
+ * @param maxInFlight max.poll.records per consumer thread: the most calls one thread has in flight
+ *     (the container pauses until a poll's tasks all have their results)
+ * @param drainTimeout on shutdown, how long in-flight calls may take to finish and commit
+ * @param callTimeout bound on one model call, retries included
+ */
+@ConfigurationProperties("moa.agent-worker")
+public record AgentWorkerProperties(
+    Integer concurrency, Integer maxInFlight, Duration drainTimeout, Duration callTimeout) {
+
+  public AgentWorkerProperties {
+    concurrency = concurrency == null ? 2 : concurrency;
+    maxInFlight = maxInFlight == null ? 512 : maxInFlight;
+    drainTimeout = drainTimeout == null ? Duration.ofSeconds(30) : drainTimeout;
+    callTimeout = callTimeout == null ? Duration.ofMinutes(10) : callTimeout;
+    if (concurrency < 1) {
+      throw new IllegalArgumentException(
+          "moa.agent-worker.concurrency must be >= 1 but was " + concurrency);
+    }
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException(
+          "moa.agent-worker.max-in-flight must be >= 1 but was " + maxInFlight);
+    }
+    if (drainTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "moa.agent-worker.drain-timeout must be >= 0 but was " + drainTimeout);
+    }
+    if (callTimeout.isNegative() || callTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "moa.agent-worker.call-timeout must be > 0 but was " + callTimeout);
+    }
+  }
+}

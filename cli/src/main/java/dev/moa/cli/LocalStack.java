@@ -1,0 +1,165 @@
+package dev.moa.cli;
+
+import dev.moa.agentworker.AgentWorkerApplication;
+import dev.moa.aggregator.AggregatorApplication;
+import dev.moa.grader.GraderWorkerApplication;
+import dev.moa.orchestrator.OrchestratorApplication;
+import dev.moa.runtime.broker.LocalBroker;
+import dev.moa.runtime.kafka.KafkaSettings;
+import dev.moa.runtime.kafka.TopicAdmin;
+import dev.moa.simulator.Profile;
+import dev.moa.simulator.Simulator;
+import dev.moa.simulator.SimulatorOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The local stack: a real KRaft broker (child JVM) unless a bootstrap is given, the simulator, and
+ * the four services, each a Spring context in this JVM.
+ */
+public final class LocalStack implements AutoCloseable {
+
+  /** The services in start order, by name. */
+  public static final Map<String, Class<?>> SERVICES = services();
+
+  private final LocalBroker broker;
+  private final String bootstrap;
+  private final Simulator simulator;
+  private final Map<String, ConfigurableApplicationContext> contexts = new LinkedHashMap<>();
+
+  private LocalStack(LocalBroker broker, String bootstrap, Simulator simulator) {
+    this.broker = broker;
+    this.bootstrap = bootstrap;
+    this.simulator = simulator;
+  }
+
+  private static Map<String, Class<?>> services() {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    m.put("orchestrator", OrchestratorApplication.class);
+    m.put("agent-worker", AgentWorkerApplication.class);
+    m.put("aggregator", AggregatorApplication.class);
+    m.put("grader-worker", GraderWorkerApplication.class);
+    return m;
+  }
+
+  /**
+   * Starts the stack.
+   *
+   * @param bootstrap an existing cluster, or null to start a local broker in {@code dataDir}
+   */
+  public static LocalStack start(
+      String bootstrap, Path dataDir, int brokerPort, String profile, Status status) {
+    LocalBroker broker = null;
+    Simulator simulator = null;
+    LocalStack stack = null;
+    try {
+      if (bootstrap == null) {
+        status.say("starting a local Kafka broker (KRaft) in " + dataDir.resolve("broker"));
+        broker = LocalBroker.start(brokerPort, dataDir.resolve("broker"), Duration.ofSeconds(120));
+        bootstrap = broker.bootstrap();
+      }
+      TopicAdmin.ensureTopics(KafkaSettings.local(bootstrap), 30_000);
+      status.say("starting the simulator (profile " + profile + ")");
+      simulator =
+          Simulator.start(
+              SimulatorOptions.builder().defaultProfile(Profile.named(profile)).build());
+      stack = new LocalStack(broker, bootstrap, simulator);
+      for (Map.Entry<String, Class<?>> e : SERVICES.entrySet()) {
+        status.say("starting " + e.getKey());
+        stack.contexts.put(
+            e.getKey(),
+            startService(
+                e.getValue(),
+                bootstrap,
+                0,
+                Map.of(
+                    "moa.orchestrator.simulator-base-url", simulator.baseUrl(),
+                    "moa.orchestrator.state-dir",
+                        dataDir.resolve("orchestrator-state").toString())));
+      }
+      return stack;
+    } catch (RuntimeException e) {
+      if (stack != null) {
+        stack.close();
+      } else {
+        if (simulator != null) {
+          simulator.close();
+        }
+        if (broker != null) {
+          broker.close();
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Starts one service's Spring context against {@code bootstrap}. */
+  public static ConfigurableApplicationContext startService(
+      Class<?> app, String bootstrap, int port, Map<String, String> properties) {
+    List<String> args = new ArrayList<>();
+    args.add("--moa.kafka.bootstrap=" + bootstrap);
+    args.add("--server.port=" + port);
+    args.add("--spring.main.banner-mode=off");
+    args.add("--spring.jmx.enabled=false");
+    properties.forEach((k, v) -> args.add("--" + k + "=" + v));
+    return new SpringApplicationBuilder(app)
+        .properties(Map.of("logging.level.root", "WARN", "logging.level.dev.moa", "WARN"))
+        .run(args.toArray(String[]::new));
+  }
+
+  public String bootstrap() {
+    return bootstrap;
+  }
+
+  public Simulator simulator() {
+    return simulator;
+  }
+
+  public Map<String, String> serviceUrls() {
+    Map<String, String> urls = new LinkedHashMap<>();
+    contexts.forEach(
+        (name, ctx) ->
+            urls.put(
+                name, "http://127.0.0.1:" + ctx.getEnvironment().getProperty("local.server.port")));
+    return urls;
+  }
+
+  @Override
+  public void close() {
+    List<String> names = new ArrayList<>(contexts.keySet());
+    java.util.Collections.reverse(names);
+    for (String name : names) {
+      try {
+        contexts.get(name).close();
+      } catch (RuntimeException ignored) {
+        // Best effort: stop the rest.
+      }
+    }
+    contexts.clear();
+    if (simulator != null) {
+      simulator.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  /** Progress lines for the user (stderr), silent under --json or --quiet. */
+  public interface Status {
+    void say(String line);
+
+    static Status quiet() {
+      return line -> {};
+    }
+
+    static Status stderr() {
+      return line -> System.err.println("moa: " + line);
+    }
+  }
+}

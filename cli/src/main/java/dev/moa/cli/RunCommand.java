@@ -1,0 +1,81 @@
+package dev.moa.cli;
+
+import dev.moa.runtime.kafka.TopicAdmin;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run one service alone against any Kafka cluster, in the foreground until interrupted.",
+      "Several instances of a service may run at once; they share the work by partition."
+    })
+final class RunCommand implements Callable<Integer> {
+
+  @Parameters(
+      paramLabel = "SERVICE",
+      description = "orchestrator, agent-worker, aggregator or grader-worker")
+  String service;
+
+  @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka")
+  String bootstrap;
+
+  @Option(
+      names = "--port",
+      defaultValue = "0",
+      description = "HTTP port for health, metrics and (orchestrator) the API; 0 = a free port")
+  int port;
+
+  @Option(
+      names = "--simulator-url",
+      paramLabel = "URL",
+      description = "orchestrator: the simulator providers without keys fall back to")
+  String simulatorUrl;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "orchestrator: Kafka Streams state folder (rebuilt from Kafka when lost)")
+  Path stateDir;
+
+  @Override
+  public Integer call() throws Exception {
+    Class<?> app = LocalStack.SERVICES.get(service);
+    if (app == null) {
+      throw new UserError(
+          UserError.USAGE,
+          "SERVICE: '" + service + "' is not one of " + LocalStack.SERVICES.keySet());
+    }
+    TopicAdmin.ensureTopics(AskCommand.settings(bootstrap), 15_000);
+    java.util.Map<String, String> props = new java.util.HashMap<>();
+    if (simulatorUrl != null) {
+      props.put("moa.orchestrator.simulator-base-url", simulatorUrl);
+    }
+    if (stateDir != null) {
+      props.put("moa.orchestrator.state-dir", stateDir.toString());
+    }
+    ConfigurableApplicationContext ctx = LocalStack.startService(app, bootstrap, port, props);
+    System.err.println(
+        "moa: "
+            + service
+            + " running (http://127.0.0.1:"
+            + ctx.getEnvironment().getProperty("local.server.port")
+            + "); Ctrl-C stops it");
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  ctx.close();
+                  done.countDown();
+                }));
+    done.await();
+    return 0;
+  }
+}

@@ -1,0 +1,107 @@
+package dev.moa.cli;
+
+import dev.moa.protocol.avro.FinalAnswer;
+import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.config.ConfigLoader;
+import dev.moa.protocol.config.MoaConfig;
+import dev.moa.protocol.config.ProviderResolver;
+import dev.moa.protocol.prompt.Message;
+import dev.moa.protocol.request.RequestFactory;
+import dev.moa.runtime.kafka.KafkaSettings;
+import dev.moa.simulator.Simulator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Services, requests and child processes for end-to-end tests on the shared real broker. */
+final class TestPipeline {
+
+  private TestPipeline() {}
+
+  static MoaConfig config(String yaml) {
+    try {
+      return ConfigLoader.parse(yaml, "test.yaml");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code layers} layers of the given agents, all on the simulator. */
+  static String yaml(int layers, String agentPromptSuffix) {
+    return """
+        name: it
+        layers: %d
+        agents:
+          - {name: alpha, model: model-a, provider: simulator, temperature: 0.3, max_tokens: 64, prompt: "Alpha {style}: think.%s"}
+          - {name: beta, model: model-b, provider: simulator, temperature: 0.7, max_tokens: 64, prompt: "Beta {{literal}}.%s"}
+          - {name: gamma, model: model-c, provider: simulator, temperature: 0.1, max_tokens: 64, prompt: "Gamma without placeholder."}
+        aggregator: {model: model-agg, provider: simulator, temperature: 0.1, max_tokens: 64, prompt: "Aggregate $1 {x}.\\n\\n{helper_response}"}
+        min_successes: 1
+        layer_timeout: 2m
+        """
+        .formatted(layers, agentPromptSuffix, agentPromptSuffix);
+  }
+
+  static MoaRequest request(MoaConfig config, Simulator sim, String question) {
+    try {
+      var providers = ProviderResolver.resolve(config, System::getenv, sim.baseUrl());
+      return RequestFactory.request(
+          RequestFactory.newRequestId(),
+          RequestFactory.snapshot(config, providers),
+          List.of(new Message("user", question)),
+          null,
+          System.currentTimeMillis(),
+          Map.of());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static FinalAnswer ask(KafkaSettings settings, MoaRequest request, Duration timeout) {
+    try (AnswerWatcher w = new AnswerWatcher(settings)) {
+      w.submit(request);
+      return w.await(request.getRequestId(), timeout, c -> {});
+    }
+  }
+
+  static ConfigurableApplicationContext inProcess(
+      String service, String bootstrap, Simulator sim, Path stateDir) {
+    return LocalStack.startService(
+        LocalStack.SERVICES.get(service),
+        bootstrap,
+        0,
+        Map.of(
+            "moa.orchestrator.simulator-base-url", sim.baseUrl(),
+            "moa.orchestrator.state-dir", stateDir.toString()));
+  }
+
+  /** A service in its own JVM, so that it can be killed with SIGKILL like a crashed pod. */
+  static Process childProcess(String service, String bootstrap, Path workDir, String... extra)
+      throws IOException {
+    Files.createDirectories(workDir);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp"));
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(LocalStack.SERVICES.get(service).getName());
+    cmd.add("--moa.kafka.bootstrap=" + bootstrap);
+    cmd.add("--server.port=0");
+    cmd.add("--spring.main.banner-mode=off");
+    cmd.addAll(List.of(extra));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(workDir.resolve(service + ".log").toFile());
+    return pb.start();
+  }
+
+  static void kill(Process p) throws InterruptedException {
+    p.destroyForcibly();
+    p.waitFor(20, TimeUnit.SECONDS);
+  }
+}

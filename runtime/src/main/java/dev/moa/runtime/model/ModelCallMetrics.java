@@ -1,0 +1,187 @@
+package dev.moa.runtime.model;
+
+import static dev.moa.runtime.metrics.MetricNames.GEN_AI_OPERATION_DURATION;
+import static dev.moa.runtime.metrics.MetricNames.GEN_AI_TIME_TO_FIRST_TOKEN;
+import static dev.moa.runtime.metrics.MetricNames.GEN_AI_TOKEN_USAGE;
+import static dev.moa.runtime.metrics.MetricNames.INFLIGHT_CALLS;
+import static dev.moa.runtime.metrics.MetricNames.RETRIES;
+
+import dev.moa.protocol.avro.AgentTask;
+import dev.moa.provider.CallOutcome;
+import dev.moa.provider.ErrorClass;
+import dev.moa.provider.RetryListener;
+import dev.moa.runtime.metrics.MetricNames;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+/**
+ * Per-call model metrics with the OpenTelemetry GenAI names: token usage (input/output), operation
+ * duration and time to first token, plus the in-flight gauge and the retry counter.
+ *
+ * <p>Every series of a metric carries the same tag keys (Prometheus drops meters whose keys
+ * differ), so {@code error.type} is on every duration sample and empty ({@link
+ * MetricNames#NO_ERROR}) for successful calls — which PromQL treats as an absent label. Request ids
+ * never become tags.
+ */
+public final class ModelCallMetrics {
+
+  /** Token-count buckets 1, 4, 16, ..., 67108864 (powers of 4), as the GenAI conventions advise. */
+  static final double[] TOKEN_BUCKETS =
+      IntStream.rangeClosed(0, 13).mapToDouble(i -> Math.pow(4, i)).toArray();
+
+  /** Operation-duration buckets (seconds) of the GenAI conventions: 0.01 .. 81.92. */
+  static final Duration[] DURATION_BUCKETS =
+      IntStream.rangeClosed(0, 13)
+          .mapToObj(i -> Duration.ofMillis(10L << i))
+          .toArray(Duration[]::new);
+
+  /** Time-to-first-token buckets (seconds) of the GenAI conventions. */
+  static final Duration[] TTFT_BUCKETS =
+      Arrays.stream(
+              new double[] {
+                0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10
+              })
+          .mapToObj(seconds -> Duration.ofNanos(Math.round(seconds * 1e9)))
+          .toArray(Duration[]::new);
+
+  private final MeterRegistry registry;
+  private final AtomicInteger inflight = new AtomicInteger();
+
+  public ModelCallMetrics(MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    Gauge.builder(INFLIGHT_CALLS, inflight, AtomicInteger::get)
+        .description("Model calls in flight")
+        .register(registry);
+  }
+
+  /** The low-cardinality labels of one call. */
+  public record CallTags(String model, String provider, String agent, String layer) {
+    public CallTags {
+      model = model == null ? "" : model;
+      provider = provider == null ? "" : provider;
+      agent = agent == null ? "" : agent;
+      layer = layer == null ? "" : layer;
+    }
+
+    /** Tags of a task's call; the aggregator's call is tagged {@code aggregator}. */
+    public static CallTags of(AgentTask task) {
+      return new CallTags(
+          task.getModel(),
+          task.getProvider() == null ? "" : task.getProvider().getName(),
+          TaskCalls.agentTag(task),
+          TaskCalls.layerTag(task));
+    }
+
+    Tags tags() {
+      return Tags.of(
+          MetricNames.TAG_MODEL, model,
+          MetricNames.TAG_PROVIDER, provider,
+          MetricNames.TAG_OPERATION, MetricNames.OPERATION_CHAT,
+          MetricNames.TAG_AGENT, agent,
+          MetricNames.TAG_LAYER, layer);
+    }
+  }
+
+  /**
+   * Runs a call while counting it in flight, then records its outcome. A call that throws or
+   * completes exceptionally is recorded as {@code internal} and its failure passed on.
+   */
+  public CompletableFuture<CallOutcome> observe(
+      CallTags tags, Supplier<CompletableFuture<CallOutcome>> call) {
+    inflight.incrementAndGet();
+    CompletableFuture<CallOutcome> future;
+    try {
+      future = Objects.requireNonNull(call.get(), "model call returned no future");
+    } catch (RuntimeException e) {
+      future = CompletableFuture.failedFuture(e);
+    }
+    return future.whenComplete(
+        (outcome, error) -> {
+          inflight.decrementAndGet();
+          if (outcome != null) {
+            record(tags, outcome);
+          } else {
+            recordFailure(tags, ErrorClass.INTERNAL.wireName(), Duration.ZERO);
+          }
+        });
+  }
+
+  /** Records a finished call: duration; on success also tokens and time to first token. */
+  public void record(CallTags tags, CallOutcome outcome) {
+    Duration duration = Duration.ofMillis(Math.max(0, outcome.timings().durationMs()));
+    if (outcome instanceof CallOutcome.Succeeded s) {
+      durationTimer(tags, MetricNames.NO_ERROR).record(duration);
+      tokens(tags, MetricNames.TOKEN_TYPE_INPUT).record(s.usage().promptTokens());
+      tokens(tags, MetricNames.TOKEN_TYPE_OUTPUT).record(s.usage().completionTokens());
+      long ttft = s.timings().ttftMs();
+      if (ttft >= 0) {
+        Timer.builder(GEN_AI_TIME_TO_FIRST_TOKEN)
+            .description("Time to the first content token of a streamed model call")
+            .tags(tags.tags())
+            .serviceLevelObjectives(TTFT_BUCKETS)
+            .register(registry)
+            .record(ttft, TimeUnit.MILLISECONDS);
+      }
+    } else {
+      recordFailure(tags, ((CallOutcome.Failed) outcome).errorClass().wireName(), duration);
+    }
+  }
+
+  /** Records a call that was never made (missing key, invalid task) as a zero-length failure. */
+  public void recordRejected(CallTags tags, String errorClass) {
+    recordFailure(tags, errorClass, Duration.ZERO);
+  }
+
+  private void recordFailure(CallTags tags, String errorType, Duration duration) {
+    durationTimer(tags, errorType).record(duration);
+  }
+
+  private Timer durationTimer(CallTags tags, String errorType) {
+    return Timer.builder(GEN_AI_OPERATION_DURATION)
+        .description("Duration of a model call, retries included")
+        .tags(tags.tags())
+        .tag(MetricNames.TAG_ERROR_TYPE, errorType)
+        .serviceLevelObjectives(DURATION_BUCKETS)
+        .register(registry);
+  }
+
+  private DistributionSummary tokens(CallTags tags, String type) {
+    return DistributionSummary.builder(GEN_AI_TOKEN_USAGE)
+        .description("Tokens used by a model call")
+        .tags(tags.tags())
+        .tag(MetricNames.TAG_TOKEN_TYPE, type)
+        .serviceLevelObjectives(TOKEN_BUCKETS)
+        .register(registry);
+  }
+
+  /** Counts provider-client retries by cause; hand it to {@code ProviderClientOptions}. */
+  public RetryListener retryListener() {
+    return (endpoint, model, attempt, cause, delay) ->
+        registry
+            .counter(
+                RETRIES,
+                MetricNames.TAG_CAUSE,
+                cause.wireName(),
+                MetricNames.TAG_PROVIDER,
+                endpoint.providerName(),
+                MetricNames.TAG_MODEL,
+                model == null ? "" : model)
+            .increment();
+  }
+
+  /** Calls currently in flight (the value of the {@code moa.inflight.calls} gauge). */
+  public int inflight() {
+    return inflight.get();
+  }
+}
