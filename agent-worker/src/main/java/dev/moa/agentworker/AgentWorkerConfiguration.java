@@ -10,6 +10,7 @@ import dev.moa.runtime.model.ModelCallMetrics;
 import dev.moa.runtime.spring.MoaKafkaConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -98,6 +99,9 @@ public class AgentWorkerConfiguration {
     ContainerProperties container = factory.getContainerProperties();
     container.setAckMode(ContainerProperties.AckMode.MANUAL);
     container.setAsyncAcks(true);
+    // The container pauses until a poll's calls are acknowledged; while paused it polls with this
+    // timeout, which is therefore the delay before the next layer's tasks are picked up.
+    container.setPollTimeoutWhilePaused(Duration.ofMillis(5));
     container.setShutdownTimeout(Math.max(1, props.drainTimeout().toMillis()));
     return factory;
   }

@@ -149,6 +149,11 @@ public final class BarrierTopology {
       if (step.answer() != null) {
         context.forward(new Record<>(requestId, (Object) step.answer(), now), SINK_ANSWERS);
       }
+      if (step.aggregate() != null || step.answer() != null) {
+        // The aggregator and answer readers see only committed records: commit now rather than
+        // at the next commit interval. Agent tasks need no such push (workers read uncommitted).
+        context.commit();
+      }
     }
   }
 }

@@ -1,0 +1,189 @@
+package dev.moa.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.moa.protocol.config.ConfigLoader;
+import dev.moa.runtime.broker.LocalBroker;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The moa command's user-facing behaviour: help, exit codes, one-line errors. No broker needed. */
+class MoaCommandTest {
+
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  private static synchronized Run run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = Moa.execute(args);
+      return new Run(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  private static void assertOneLineErrorWithoutStackTrace(Run r) {
+    assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception:");
+    assertThat(r.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void helpListsEveryCommand() {
+    Run r = run("--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .contains("ask", "up", "status", "down", "run", "broker", "simulator", "config", "bench");
+  }
+
+  @Test
+  void everySubcommandHasHelp() {
+    for (String[] cmd :
+        new String[][] {
+          {"ask", "--help"},
+          {"up", "--help"},
+          {"status", "--help"},
+          {"down", "--help"},
+          {"run", "--help"},
+          {"broker", "--help"},
+          {"simulator", "--help"},
+          {"config", "validate", "--help"},
+          {"config", "import-seed", "--help"},
+          {"bench", "critical-path", "--help"}
+        }) {
+      Run r = run(cmd);
+      assertThat(r.code()).as(String.join(" ", cmd)).isZero();
+      assertThat(r.out()).as(String.join(" ", cmd)).contains("Usage:");
+    }
+  }
+
+  @Test
+  void validateAcceptsTheShippedConfig() {
+    Run r = run("config", "validate", Path.of("../configs/workshop.yaml").toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("ok", "3 layers", "llama-3.3-70b");
+  }
+
+  @Test
+  void validateReportsEveryErrorWithItsFieldPathAndBadValue() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(
+        bad,
+        """
+        name: bad
+        layers: 2
+        agents:
+          - {name: a, model: m, provider: simulator, temperature: 3.5, prompt: "{helper_response} {helper_response}"}
+          - {name: a, model: m, provider: nowhere}
+        aggregator: {model: m, provider: simulator, max_tokens: 0}
+        """);
+    Run r = run("config", "validate", bad.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("agents[0].temperature: 3.5 is outside 0..2")
+        .contains("agents[0].prompt")
+        .contains("agents[1].name")
+        .contains("agents[1].provider")
+        .contains("aggregator.max_tokens");
+    assertThat(r.err()).doesNotContain("\tat ");
+  }
+
+  @Test
+  void validateOfAMissingFileNamesIt() {
+    Run r = run("config", "validate", dir.resolve("nope.yaml").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("nope.yaml");
+    assertOneLineErrorWithoutStackTrace(r);
+  }
+
+  @Test
+  void importSeedWritesAConfigThatValidates() throws Exception {
+    Path out = dir.resolve("seed.yaml");
+    Run r = run("config", "import-seed", "../configs/seed-example.json", "--out", out.toString());
+    assertThat(r.code()).isZero();
+    assertThat(ConfigLoader.load(out).layers()).hasSize(2);
+  }
+
+  @Test
+  void askWithABrokenConfigFailsInOneLineWithExitCode2() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "name: x\nlayers: 0\nagents: []\naggregator: {model: m}\n");
+    Run r = run("ask", "--config", bad.toString(), "hello");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("moa: error: ").contains("layers");
+    assertOneLineErrorWithoutStackTrace(r);
+  }
+
+  @Test
+  void askWithAnUnknownProviderNamesIt() throws Exception {
+    Path bad = dir.resolve("unknown.yaml");
+    Files.writeString(
+        bad,
+        "name: x\nlayers: 1\nagents: [{name: a, model: m, provider: mystery}]\n"
+            + "aggregator: {model: m, provider: simulator}\n");
+    Run r = run("ask", "--config", bad.toString(), "hello");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("mystery");
+    assertOneLineErrorWithoutStackTrace(r);
+  }
+
+  @Test
+  void askWithAMissingKeyVariableNamesTheVariableBeforeStartingAnything() throws Exception {
+    Path cfg = dir.resolve("real.yaml");
+    Files.writeString(
+        cfg,
+        "name: x\nproviders:\n  lab: {base_url: \"https://lab.example/v1\", api_key_env:"
+            + " MOA_TEST_UNSET_KEY_4711}\nlayers: 1\nagents: [{name: a, model: m, provider:"
+            + " lab}]\naggregator: {model: m, provider: lab}\n");
+    Run r = run("ask", "--config", cfg.toString(), "hello");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("MOA_TEST_UNSET_KEY_4711", "is not set");
+    assertOneLineErrorWithoutStackTrace(r);
+  }
+
+  @Test
+  void askWithAnUnreachableKafkaFailsInOneLineWithExitCode3() {
+    int port = LocalBroker.freePort();
+    Run r = run("ask", "--bootstrap", "127.0.0.1:" + port, "hello");
+    assertThat(r.code()).isEqualTo(3);
+    assertThat(r.err()).contains("cannot reach Kafka at 127.0.0.1:" + port);
+    assertOneLineErrorWithoutStackTrace(r);
+  }
+
+  @Test
+  void askWithAMalformedBootstrapIsAUsageError() {
+    Run r = run("ask", "--bootstrap", "not a host", "hello");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--bootstrap");
+    assertOneLineErrorWithoutStackTrace(r);
+  }
+
+  @Test
+  void runRejectsAnUnknownService() {
+    Run r = run("run", "planner", "--bootstrap", "127.0.0.1:9");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("planner", "orchestrator", "agent-worker");
+    assertOneLineErrorWithoutStackTrace(r);
+  }
+
+  @Test
+  void simulatorRejectsBadFaultsNamingTheItem() {
+    Run r = run("simulator", "--faults", "timeout=0.2");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("timeout");
+    assertOneLineErrorWithoutStackTrace(r);
+  }
+}
