@@ -23,8 +23,17 @@ final class RunCommand implements Callable<Integer> {
       description = "orchestrator, agent-worker, aggregator or grader-worker")
   String service;
 
-  @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka")
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      description = "Kafka (default: the stack of 'moa up', if one is running)")
   String bootstrap;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "orchestrator: the MoA config for HTTP requests that bring none")
+  Path config;
 
   @Option(
       names = "--port",
@@ -52,10 +61,26 @@ final class RunCommand implements Callable<Integer> {
           UserError.USAGE,
           "SERVICE: '" + service + "' is not one of " + LocalStack.SERVICES.keySet());
     }
+    if (bootstrap == null) {
+      bootstrap =
+          StackState.running()
+              .map(StackState::bootstrap)
+              .orElseThrow(
+                  () ->
+                      new UserError(
+                          UserError.USAGE,
+                          "--bootstrap: give the Kafka address, or start a stack with 'moa up'"));
+    }
+    if (config != null) {
+      AskCommand.loadConfig(config); // fail now, in one line, rather than at the first request
+    }
     TopicAdmin.ensureTopics(AskCommand.settings(bootstrap), 15_000);
     java.util.Map<String, String> props = new java.util.HashMap<>();
     if (simulatorUrl != null) {
       props.put("moa.orchestrator.simulator-base-url", simulatorUrl);
+    }
+    if (config != null) {
+      props.put("moa.orchestrator.default-config", config.toAbsolutePath().toString());
     }
     if (stateDir != null) {
       props.put("moa.orchestrator.state-dir", stateDir.toString());

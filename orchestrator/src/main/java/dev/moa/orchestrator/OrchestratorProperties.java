@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param doneRetention how long a finished request is remembered so a redelivery is ignored
  * @param commitInterval exactly-once commit interval: the barrier's added latency is bounded by it
  * @param simulatorBaseUrl the simulator that providers without keys fall back to (intake)
+ * @param defaultConfig the MoA config file for HTTP requests that bring none (default: workshop)
  */
 @ConfigurationProperties("moa.orchestrator")
 public record OrchestratorProperties(
@@ -20,7 +21,8 @@ public record OrchestratorProperties(
     Duration tick,
     Duration doneRetention,
     Duration commitInterval,
-    String simulatorBaseUrl) {
+    String simulatorBaseUrl,
+    String defaultConfig) {
 
   public OrchestratorProperties {
     stateDir =

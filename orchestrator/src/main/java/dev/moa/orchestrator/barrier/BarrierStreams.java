@@ -48,6 +48,7 @@ public class BarrierStreams implements SmartLifecycle {
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    KafkaSettings.FAST_FAILOVER.forEach((k, v) -> p.put(StreamsConfig.consumerPrefix(k), v));
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     // Requests and results need no timestamp alignment: never idle waiting for the other input.
     p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);

@@ -2,10 +2,14 @@ package dev.moa.orchestrator.intake;
 
 import dev.moa.orchestrator.OrchestratorProperties;
 import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.config.ConfigException;
+import dev.moa.protocol.config.ConfigLoader;
+import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.request.RequestFactory;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,8 +30,14 @@ public class IntakeController implements DisposableBean {
   private final RequestIntake intake;
   private final KafkaProducer<String, MoaRequest> producer;
 
-  public IntakeController(KafkaSettings settings, OrchestratorProperties props) {
-    this.intake = new RequestIntake(System::getenv, props.simulatorBaseUrl(), Clock.systemUTC());
+  public IntakeController(KafkaSettings settings, OrchestratorProperties props)
+      throws ConfigException {
+    MoaConfig defaults =
+        props.defaultConfig() == null
+            ? ConfigLoader.defaultConfig()
+            : ConfigLoader.load(Path.of(props.defaultConfig()));
+    this.intake =
+        new RequestIntake(System::getenv, props.simulatorBaseUrl(), Clock.systemUTC(), defaults);
     this.producer =
         new KafkaProducer<>(
             settings.producer("moa-intake"), new StringSerializer(), Serdes.REQUEST.serializer());

@@ -23,11 +23,14 @@ public final class RequestIntake {
   private final Function<String, String> env;
   private final String simulatorBaseUrl;
   private final Clock clock;
+  private final MoaConfig defaultConfig;
 
-  public RequestIntake(Function<String, String> env, String simulatorBaseUrl, Clock clock) {
+  public RequestIntake(
+      Function<String, String> env, String simulatorBaseUrl, Clock clock, MoaConfig defaultConfig) {
     this.env = env;
     this.simulatorBaseUrl = simulatorBaseUrl;
     this.clock = clock;
+    this.defaultConfig = defaultConfig;
   }
 
   /** The body of {@code POST /v1/requests}. */
@@ -50,7 +53,7 @@ public final class RequestIntake {
     try {
       config =
           s.config() == null || s.config().isBlank()
-              ? ConfigLoader.defaultConfig()
+              ? defaultConfig
               : ConfigLoader.parse(s.config(), "config");
     } catch (ConfigException e) {
       throw new RejectedException(e.getMessage());
