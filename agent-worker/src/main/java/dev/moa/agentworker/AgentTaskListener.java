@@ -4,76 +4,82 @@ import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.CallError;
 import dev.moa.protocol.avro.CallStatus;
+import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.provider.ErrorClass;
-import dev.moa.runtime.model.InFlight;
+import dev.moa.runtime.consume.AsyncConsumerOptions;
+import dev.moa.runtime.consume.AsyncRecordConsumer;
+import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.model.TaskCalls;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.stereotype.Component;
 
 /**
- * Executes each AgentTask and publishes its AgentResult (key = request id).
+ * Consumes {@code moa.agent-tasks}, executes each AgentTask and publishes its AgentResult (key =
+ * request id).
  *
- * <p>The listener returns a future that completes only once Kafka acknowledged the result. Spring
- * Kafka then runs the container with MANUAL, out-of-order acknowledgements: a task's offset is
- * committed only when its result (and every earlier task's result on that partition) is in Kafka. A
- * worker killed mid-call therefore loses nothing: its uncommitted tasks are redelivered. The future
- * never completes exceptionally (Spring would acknowledge a failed future): a result that cannot be
- * sent is retried until it is, or until shutdown, when it stays unacknowledged.
+ * <p>Runs {@code concurrency} {@link AsyncRecordConsumer}s (group {@value
+ * AgentWorkerConfiguration#GROUP_ID}), each with up to {@code max-in-flight} tasks in flight. A
+ * task's future completes only once Kafka acknowledged its result, and a partition's offset is
+ * committed only up to its first task without an acknowledged result, so a worker killed mid-call
+ * loses nothing: its uncommitted tasks are redelivered. Tasks never wait for each other (see
+ * docs/decisions/003). A result that cannot be sent is retried until it is, or until shutdown, when
+ * its task stays uncommitted.
  *
- * <p>Shutdown drains: before the listener container stops, it is paused and in-flight tasks get up
- * to {@code drain-timeout} to finish and be acknowledged, so their offsets commit on stop.
+ * <p>Shutdown drains: the consumers stop fetching and in-flight tasks get up to {@code
+ * drain-timeout} to finish and be committed.
  */
 @Component
 public class AgentTaskListener implements SmartLifecycle {
-
-  static final String LISTENER_ID = "moa-agent-tasks";
 
   private static final Logger log = LoggerFactory.getLogger(AgentTaskListener.class);
   private static final Duration MAX_SEND_BACKOFF = Duration.ofSeconds(10);
 
   private final AgentTaskExecutor executor;
   private final KafkaTemplate<String, AgentResult> results;
-  private final KafkaListenerEndpointRegistry registry;
+  private final Producer<byte[], byte[]> deadLetters;
+  private final KafkaSettings settings;
+  private final MeterRegistry registry;
   private final Clock clock;
-  private final Duration drainTimeout;
-  private final InFlight inFlight = new InFlight();
+  private final AgentWorkerProperties props;
+  private final List<AsyncRecordConsumer<AgentTask>> consumers = new CopyOnWriteArrayList<>();
   private volatile boolean running;
   private volatile boolean closed;
 
   public AgentTaskListener(
       AgentTaskExecutor executor,
       KafkaTemplate<String, AgentResult> agentResultTemplate,
-      KafkaListenerEndpointRegistry registry,
+      Producer<byte[], byte[]> agentTaskDeadLetterProducer,
+      KafkaSettings settings,
+      MeterRegistry registry,
       Clock clock,
       AgentWorkerProperties props) {
     this.executor = executor;
     this.results = agentResultTemplate;
+    this.deadLetters = agentTaskDeadLetterProducer;
+    this.settings = settings;
     this.registry = registry;
     this.clock = clock;
-    this.drainTimeout = props.drainTimeout();
+    this.props = props;
   }
 
-  @KafkaListener(
-      id = LISTENER_ID,
-      topics = "moa.agent-tasks",
-      groupId = AgentWorkerConfiguration.GROUP_ID,
-      containerFactory = AgentWorkerConfiguration.CONTAINER_FACTORY)
-  public CompletableFuture<Void> onTask(AgentTask task) {
+  /** Runs one task; the future completes when its result is in Kafka. */
+  CompletableFuture<Void> onTask(AgentTask task) {
     CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-    inFlight.increment();
     CompletableFuture<AgentResult> result;
     try {
       result = executor.execute(task);
@@ -92,10 +98,10 @@ public class AgentTaskListener implements SmartLifecycle {
   private void publish(
       AgentResult result, CompletableFuture<Void> acknowledged, int failures, boolean fallback) {
     if (closed) {
-      // Shutting down (e.g. the model client was closed under the call): publishing now could
-      // turn an abandoned call into a FAILED result. Leave the task unacknowledged instead.
+      // Shut down (e.g. the model client was closed under the call): publishing now could turn an
+      // abandoned call into a FAILED result. Leave the task uncommitted instead.
       log.info("task {} finished after shutdown; it will be redelivered", result.getTaskId());
-      inFlight.decrement();
+      acknowledged.completeExceptionally(new CancellationException("worker stopped"));
       return;
     }
     CompletableFuture<?> send;
@@ -107,10 +113,7 @@ public class AgentTaskListener implements SmartLifecycle {
     send.whenComplete(
         (ok, error) -> {
           if (error == null) {
-            // Completing runs Spring's acknowledgement synchronously, before we count the task
-            // done: a drained task's ack is always queued before the container stops.
             acknowledged.complete(null);
-            inFlight.decrement();
             return;
           }
           if (closed) {
@@ -118,7 +121,7 @@ public class AgentTaskListener implements SmartLifecycle {
                 "result of task {} not published before shutdown; the task will be redelivered: {}",
                 result.getTaskId(),
                 error.toString());
-            inFlight.decrement();
+            acknowledged.completeExceptionally(error);
             return;
           }
           if (!fallback && isPermanent(error)) {
@@ -166,35 +169,48 @@ public class AgentTaskListener implements SmartLifecycle {
 
   /** Tasks received whose results Kafka has not acknowledged yet. */
   public int inFlight() {
-    return inFlight.count();
+    return consumers.stream().mapToInt(AsyncRecordConsumer::inFlight).sum();
   }
 
   @Override
-  public void start() {
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
     closed = false;
+    for (int i = 0; i < props.concurrency(); i++) {
+      AsyncConsumerOptions options =
+          AsyncConsumerOptions.builder(Topics.AGENT_TASKS.name(), AgentWorkerConfiguration.GROUP_ID)
+              .name("moa-agent-tasks-" + i)
+              .maxInFlight(props.maxInFlight())
+              .drainTimeout(props.drainTimeout())
+              .build();
+      consumers.add(
+          new AsyncRecordConsumer<>(
+                  settings, options, Serdes.AGENT_TASK, deadLetters, registry, this::onTask)
+              .start());
+    }
     running = true;
   }
 
   @Override
-  public void stop() {
-    MessageListenerContainer container = registry.getListenerContainer(LISTENER_ID);
-    if (container != null && container.isRunning()) {
-      container.pause();
-    }
-    int pending = inFlight.count();
+  public synchronized void stop() {
+    int pending = inFlight();
     if (pending > 0) {
-      log.info("draining {} in-flight tasks (up to {})", pending, drainTimeout);
+      log.info("draining {} in-flight tasks (up to {})", pending, props.drainTimeout());
     }
+    // Drain every consumer at the same time: the whole stop takes one drain timeout at most.
+    List<CompletableFuture<Void>> closing =
+        consumers.stream().map(c -> c.closeAsync(props.drainTimeout())).toList();
     try {
-      if (!inFlight.awaitIdle(drainTimeout)) {
-        log.warn(
-            "{} tasks still in flight after {}; they will be redelivered",
-            inFlight.count(),
-            drainTimeout);
-      }
+      CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+          .get(props.drainTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("agent task consumers did not close in time: {}", e.toString());
     } finally {
+      consumers.clear();
       closed = true;
       running = false;
     }
@@ -205,9 +221,9 @@ public class AgentTaskListener implements SmartLifecycle {
     return running;
   }
 
-  /** Stops before the listener containers (phase {@code Integer.MAX_VALUE - 100}). */
+  /** Starts last and stops first: tasks drain while everything they need is still up. */
   @Override
   public int getPhase() {
-    return Integer.MAX_VALUE - 50;
+    return SmartLifecycle.DEFAULT_PHASE;
   }
 }

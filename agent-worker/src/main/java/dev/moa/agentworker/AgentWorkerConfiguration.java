@@ -1,34 +1,26 @@
 package dev.moa.agentworker;
 
 import dev.moa.protocol.avro.AgentResult;
-import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.provider.ProviderClient;
 import dev.moa.provider.ProviderClientOptions;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.model.ModelCallMetrics;
-import dev.moa.runtime.spring.MoaKafkaConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
-import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.DefaultErrorHandler;
 
-/** The agent worker's beans: model client, executor, result producer, task listener container. */
+/** The agent worker's beans: model client, executor, result and dead-letter producers. */
 @Configuration(proxyBeanMethods = false)
 public class AgentWorkerConfiguration {
 
-  static final String CONTAINER_FACTORY = "agentTaskContainerFactory";
   static final String GROUP_ID = "moa-agent-workers";
 
   @Bean
@@ -72,37 +64,9 @@ public class AgentWorkerConfiguration {
     return new KafkaTemplate<>(agentResultProducerFactory);
   }
 
-  /**
-   * Record listener container for {@code moa.agent-tasks}: MANUAL acks with out-of-order commits
-   * (asyncAcks), {@code max.poll.records} = max-in-flight, undecodable records to {@code
-   * moa.agent-tasks-dlt}, and a shutdown timeout of drain-timeout.
-   */
-  @Bean(CONTAINER_FACTORY)
-  ConcurrentKafkaListenerContainerFactory<String, AgentTask> agentTaskContainerFactory(
-      KafkaSettings settings,
-      AgentWorkerProperties props,
-      DefaultErrorHandler deadLetterErrorHandler) {
-    DefaultKafkaConsumerFactory<String, AgentTask> consumers =
-        MoaKafkaConfiguration.consumerFactory(settings, GROUP_ID, Serdes.AGENT_TASK, false);
-    consumers.updateConfigs(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, props.maxInFlight()));
-
-    // With out-of-order commits the container must not seek after an error: a seek would leave
-    // the rest of the poll unacknowledged and the paused consumer would wait for it forever.
-    // Recovering in place (dead letter) and acknowledging the record keeps the partition moving.
-    deadLetterErrorHandler.setSeekAfterError(false);
-
-    ConcurrentKafkaListenerContainerFactory<String, AgentTask> factory =
-        new ConcurrentKafkaListenerContainerFactory<>();
-    factory.setConsumerFactory(consumers);
-    factory.setConcurrency(props.concurrency());
-    factory.setCommonErrorHandler(deadLetterErrorHandler);
-    ContainerProperties container = factory.getContainerProperties();
-    container.setAckMode(ContainerProperties.AckMode.MANUAL);
-    container.setAsyncAcks(true);
-    // The container pauses until a poll's calls are acknowledged; while paused it polls with this
-    // timeout, which is therefore the delay before the next layer's tasks are picked up.
-    container.setPollTimeoutWhilePaused(Duration.ofMillis(5));
-    container.setShutdownTimeout(Math.max(1, props.drainTimeout().toMillis()));
-    return factory;
+  /** Sends undecodable tasks, as they came, to {@code moa.agent-tasks-dlt}. */
+  @Bean(destroyMethod = "close")
+  Producer<byte[], byte[]> agentTaskDeadLetterProducer(KafkaSettings settings) {
+    return new KafkaProducer<>(settings.producer("moa-agent-worker-dlt"));
   }
 }

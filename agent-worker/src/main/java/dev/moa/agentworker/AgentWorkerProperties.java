@@ -6,9 +6,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * {@code moa.agent-worker.*}.
  *
- * @param concurrency consumer threads
- * @param maxInFlight max.poll.records per consumer thread: the most calls one thread has in flight
- *     (the container pauses until a poll's tasks all have their results)
+ * @param concurrency consumers (each on its own thread)
+ * @param maxInFlight the most tasks one consumer has in flight; at this count it stops fetching
+ *     until one finishes
  * @param drainTimeout on shutdown, how long in-flight calls may take to finish and commit
  * @param callTimeout bound on one model call, retries included
  */

@@ -1,6 +1,7 @@
 package dev.moa.agentworker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;
@@ -12,7 +13,9 @@ import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.runtime.testing.TopicTail;
 import dev.moa.simulator.Profile;
+import dev.moa.simulator.ReceivedCall;
 import dev.moa.simulator.Simulator;
 import dev.moa.simulator.SimulatorOptions;
 import java.net.URI;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -45,6 +49,12 @@ class AgentWorkerIT {
   static KafkaSettings settings;
   static Simulator instant;
   static Simulator oneSecond;
+
+  /** Instant, except {@link #SLOW_MODEL}, which answers after 1.5 s. */
+  static Simulator mixed;
+
+  static final String SLOW_MODEL = "slow-model";
+  static final List<ReceivedCall> mixedCalls = new CopyOnWriteArrayList<>();
   static ConfigurableApplicationContext app;
   static KafkaProducer<String, AgentTask> producer;
 
@@ -63,6 +73,14 @@ class AgentWorkerIT {
                 .defaultProfile(new Profile("one-second", 1.0, Double.POSITIVE_INFINITY))
                 .timeScale(1.0)
                 .build());
+    mixed =
+        Simulator.start(
+            SimulatorOptions.builder()
+                .defaultProfile(Profile.named("instant"))
+                .modelProfile(SLOW_MODEL, new Profile("slow", 1.5, Double.POSITIVE_INFINITY))
+                .timeScale(1.0)
+                .build());
+    mixed.addListener(mixedCalls::add);
     app =
         new SpringApplicationBuilder(AgentWorkerApplication.class)
             .run(
@@ -89,6 +107,9 @@ class AgentWorkerIT {
     }
     if (oneSecond != null) {
       oneSecond.close();
+    }
+    if (mixed != null) {
+      mixed.close();
     }
   }
 
@@ -277,6 +298,50 @@ class AgentWorkerIT {
       // Each call really took about a second: parallelism, not a fast simulator, made it quick.
       assertThat(byTaskId(records, ids).values())
           .allSatisfy(l -> assertThat(l.get(0).getTimings().getDurationMs()).isGreaterThan(900));
+    }
+  }
+
+  @Test
+  void slowTaskDoesNotHoldBackAFastTaskBehindItOnTheSamePartition() {
+    String requestId = "aw-hol-" + UUID.randomUUID();
+    AgentTask slow =
+        AgentTask.newBuilder(task(requestId, 0, 0, provider(mixed, null)))
+            .setModel(SLOW_MODEL)
+            .build();
+    AgentTask fast = task(requestId, 0, 1, provider(mixed, null));
+    Set<String> ids = Set.of(slow.getTaskId(), fast.getTaskId());
+    int partition = 9;
+
+    try (TopicTail<AgentResult> tail = results()) {
+      producer.send(
+          new ProducerRecord<>(Topics.AGENT_TASKS.name(), partition, slow.getTaskId(), slow));
+      producer.flush();
+      // The slow call is under way before the fast task exists, so the two come in different polls.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  mixedCalls.stream()
+                      .anyMatch(
+                          c ->
+                              c.model().equals(SLOW_MODEL)
+                                  && c.messages().get(0).content().contains(requestId)));
+      producer.send(
+          new ProducerRecord<>(Topics.AGENT_TASKS.name(), partition, fast.getTaskId(), fast));
+      producer.flush();
+
+      List<ConsumerRecord<String, AgentResult>> records =
+          tail.awaitRecords(Duration.ofSeconds(30), rs -> byTaskId(rs, ids).size() == 2);
+      Map<String, List<AgentResult>> results = byTaskId(records, ids);
+      AgentResult slowResult = results.get(slow.getTaskId()).get(0);
+      AgentResult fastResult = results.get(fast.getTaskId()).get(0);
+
+      assertThat(List.of(slowResult, fastResult))
+          .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(CallStatus.SUCCEEDED));
+      assertThat(slowResult.getTimings().getDurationMs()).isGreaterThan(1400);
+      assertThat(fastResult.getCompletedAtMs()).isLessThan(slowResult.getCompletedAtMs() - 1000);
+      assertThat(records.stream().map(r -> r.value().getTaskId()).filter(ids::contains).toList())
+          .containsExactly(fast.getTaskId(), slow.getTaskId());
     }
   }
 

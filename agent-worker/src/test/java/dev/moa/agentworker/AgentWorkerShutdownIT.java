@@ -12,6 +12,7 @@ import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.runtime.testing.TopicTail;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
 import dev.moa.simulator.SimulatorOptions;

@@ -17,6 +17,7 @@ import dev.moa.protocol.avro.TaskRole;
 import dev.moa.protocol.avro.Usage;
 import dev.moa.protocol.prompt.Message;
 import dev.moa.protocol.prompt.PromptAssembler;
+import dev.moa.protocol.request.AgentOutputs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -114,7 +115,9 @@ public final class Barrier {
       AgentSpec agent = agents.get(i);
       AgentResult result = state.getResults().get(taskId(state.getRequestId(), layer, i));
       AgentOutput output =
-          result != null ? toOutput(result) : timedOut(agent, layer, i, config.getLayerTimeoutMs());
+          result != null
+              ? AgentOutputs.from(result)
+              : timedOut(agent, layer, i, config.getLayerTimeoutMs());
       outputs.add(output);
       if (output.getStatus() != CallStatus.SUCCEEDED) {
         failures.add(agent.getName() + ": " + output.getError());
@@ -244,26 +247,6 @@ public final class Barrier {
         .setAttempt(0)
         .setSeed(request.getSeed())
         .setCreatedAtMs(now)
-        .build();
-  }
-
-  static AgentOutput toOutput(AgentResult r) {
-    return AgentOutput.newBuilder()
-        .setAgent(r.getAgentName())
-        .setModel(r.getModel())
-        .setLayer(r.getLayer())
-        .setAgentIndex(r.getAgentIndex())
-        .setStatus(r.getStatus())
-        .setContent(r.getContent())
-        .setPromptTokens(r.getUsage().getPromptTokens())
-        .setCompletionTokens(r.getUsage().getCompletionTokens())
-        .setLatencyMs(r.getTimings().getDurationMs())
-        .setTtftMs(r.getTimings().getTtftMs())
-        .setError(
-            r.getError() == null
-                ? null
-                : r.getError().getErrorClass() + ": " + r.getError().getMessage())
-        .setSimulated(r.getSimulated())
         .build();
   }
 

@@ -70,8 +70,8 @@ public record KafkaSettings(
   }
 
   /**
-   * A crashed member's partitions move to the others after this long instead of Kafka's default
-   * 45 s: a dead worker's tasks are redelivered within seconds.
+   * A crashed member's partitions move to the others after this long instead of Kafka's default 45
+   * s: a dead worker's tasks are redelivered within seconds.
    */
   public static final Map<String, Object> FAST_FAILOVER =
       Map.of(

@@ -45,5 +45,13 @@ public final class MetricNames {
   public static final String DLT_RECORDS = "moa.dlt.records";
   public static final String TAG_TOPIC = "topic";
 
+  /** Records an AsyncRecordConsumer handed out and not finished (tags topic, consumer). */
+  public static final String CONSUMER_IN_FLIGHT = "moa.consumer.inflight";
+
+  /** Handler runs of an AsyncRecordConsumer that failed and will be retried (tag topic). */
+  public static final String CONSUMER_RETRIES = "moa.consumer.retries";
+
+  public static final String TAG_CONSUMER = "consumer";
+
   private MetricNames() {}
 }

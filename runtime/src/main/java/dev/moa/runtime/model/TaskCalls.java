@@ -164,21 +164,7 @@ public final class TaskCalls {
 
   /** A finished call as reports show it; {@code latency_ms} is the call's duration. */
   public static AgentOutput toOutput(AgentResult r) {
-    CallError e = r.getError();
-    return AgentOutput.newBuilder()
-        .setAgent(r.getAgentName())
-        .setModel(r.getModel())
-        .setLayer(r.getLayer())
-        .setAgentIndex(r.getAgentIndex())
-        .setStatus(r.getStatus())
-        .setContent(r.getContent())
-        .setPromptTokens(r.getUsage().getPromptTokens())
-        .setCompletionTokens(r.getUsage().getCompletionTokens())
-        .setLatencyMs(r.getTimings().getDurationMs())
-        .setTtftMs(r.getTimings().getTtftMs())
-        .setError(e == null ? null : e.getErrorClass() + ": " + e.getMessage())
-        .setSimulated(r.getSimulated())
-        .build();
+    return dev.moa.protocol.request.AgentOutputs.from(r);
   }
 
   /** {@code moa.agent} tag value: the agent's name, or {@code aggregator} for the aggregator. */

@@ -1,4 +1,4 @@
-package dev.moa.aggregator;
+package dev.moa.runtime.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -14,12 +14,13 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads one topic from its current end on (no consumer group), collecting every record. */
-final class TopicTail<V> implements AutoCloseable {
+public final class TopicTail<V> implements AutoCloseable {
 
   private final KafkaConsumer<String, V> consumer;
   private final List<ConsumerRecord<String, V>> records = new ArrayList<>();
 
-  TopicTail(KafkaSettings settings, String topic, Deserializer<V> values, boolean readCommitted) {
+  public TopicTail(
+      KafkaSettings settings, String topic, Deserializer<V> values, boolean readCommitted) {
     consumer =
         new KafkaConsumer<>(
             settings.consumer(null, readCommitted), new StringDeserializer(), values);
@@ -33,7 +34,7 @@ final class TopicTail<V> implements AutoCloseable {
   }
 
   /** Polls until the records seen so far satisfy {@code done}; returns them. */
-  List<ConsumerRecord<String, V>> awaitRecords(
+  public List<ConsumerRecord<String, V>> awaitRecords(
       Duration atMost, Predicate<List<ConsumerRecord<String, V>>> done) {
     await()
         .atMost(atMost)
@@ -50,7 +51,7 @@ final class TopicTail<V> implements AutoCloseable {
   /**
    * Polls for {@code window}, failing as soon as the records seen stop satisfying {@code holds}.
    */
-  List<ConsumerRecord<String, V>> assertHoldsFor(
+  public List<ConsumerRecord<String, V>> assertHoldsFor(
       Duration window, Predicate<List<ConsumerRecord<String, V>>> holds) {
     await()
         .during(window)
