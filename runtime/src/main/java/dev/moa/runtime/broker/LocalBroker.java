@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -252,10 +251,8 @@ public final class LocalBroker implements AutoCloseable {
     }
   }
 
-  private static String base64Uuid() {
-    UUID uuid = UUID.randomUUID();
-    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(16);
-    bb.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bb.array());
+  /** Kafka's own generator never returns an id starting with '-', which the tool would misread. */
+  static String base64Uuid() {
+    return org.apache.kafka.common.Uuid.randomUuid().toString();
   }
 }
