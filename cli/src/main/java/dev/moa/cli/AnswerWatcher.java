@@ -30,6 +30,13 @@ public final class AnswerWatcher implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, MoaRequest> producer;
 
+  /**
+   * Requests submitted here whose answer has not been handed out yet, and answers kept for them.
+   */
+  private final java.util.Set<String> pending = new java.util.HashSet<>();
+
+  private final Map<String, FinalAnswer> arrived = new java.util.HashMap<>();
+
   public AnswerWatcher(KafkaSettings settings) {
     Map<String, Object> props = settings.consumer(null, true);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
@@ -51,6 +58,7 @@ public final class AnswerWatcher implements AutoCloseable {
   }
 
   public void submit(MoaRequest request) {
+    pending.add(request.getRequestId());
     try {
       producer
           .send(new ProducerRecord<>(Topics.REQUESTS.name(), request.getRequestId(), request))
@@ -64,14 +72,22 @@ public final class AnswerWatcher implements AutoCloseable {
   public FinalAnswer await(String requestId, Duration timeout, Consumer<AnswerChunk> onChunk) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
+      FinalAnswer done = arrived.remove(requestId);
+      if (done != null) {
+        pending.remove(requestId);
+        return done;
+      }
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-        if (!requestId.equals(r.key())) {
+        if (r.key() == null || !pending.contains(r.key())) {
           continue;
         }
         if (r.topic().equals(Topics.ANSWER_CHUNKS.name())) {
-          onChunk.accept(Serdes.ANSWER_CHUNK.fromBytes(r.value()));
+          if (requestId.equals(r.key())) {
+            onChunk.accept(Serdes.ANSWER_CHUNK.fromBytes(r.value()));
+          }
         } else {
-          return Serdes.FINAL_ANSWER.fromBytes(r.value());
+          // Answers of other requests submitted here are kept for their own await.
+          arrived.put(r.key(), Serdes.FINAL_ANSWER.fromBytes(r.value()));
         }
       }
     }

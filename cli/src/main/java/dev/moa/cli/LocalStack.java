@@ -4,6 +4,12 @@ import dev.moa.agentworker.AgentWorkerApplication;
 import dev.moa.aggregator.AggregatorApplication;
 import dev.moa.grader.GraderWorkerApplication;
 import dev.moa.orchestrator.OrchestratorApplication;
+import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.config.ConfigLoader;
+import dev.moa.protocol.config.MoaConfig;
+import dev.moa.protocol.config.ProviderResolver;
+import dev.moa.protocol.prompt.Message;
+import dev.moa.protocol.request.RequestFactory;
 import dev.moa.runtime.broker.LocalBroker;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.kafka.TopicAdmin;
@@ -24,6 +30,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * the four services, each a Spring context in this JVM.
  */
 public final class LocalStack implements AutoCloseable {
+
+  private static final int WARM_UP_ROUNDS = 2;
+  private static final int WARM_UP_PARALLEL = 4;
 
   /** The services in start order, by name. */
   public static final Map<String, Class<?>> SERVICES = services();
@@ -83,6 +92,8 @@ public final class LocalStack implements AutoCloseable {
                     "moa.orchestrator.state-dir",
                         dataDir.resolve("orchestrator-state").toString())));
       }
+      status.say("warming up (one simulated request through every service)");
+      stack.warmUp();
       return stack;
     } catch (RuntimeException e) {
       if (stack != null) {
@@ -96,6 +107,42 @@ public final class LocalStack implements AutoCloseable {
         }
       }
       throw e;
+    }
+  }
+
+  /**
+   * Sends one request through the whole pipeline and waits for its answer, so the stack counts as
+   * ready only once consumer groups are assigned, the barrier runs and connections are open. It
+   * always uses the simulator (no provider key is read), so it never spends a real provider's
+   * quota.
+   */
+  void warmUp() {
+    try {
+      MoaConfig config = ConfigLoader.defaultConfig();
+      var providers = ProviderResolver.resolve(config, name -> null, simulator.baseUrl());
+      var snapshot = RequestFactory.snapshot(config, providers);
+      try (AnswerWatcher watcher = new AnswerWatcher(KafkaSettings.local(bootstrap))) {
+        // A few rounds, several requests at once: the hot paths get compiled before real work.
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+          List<MoaRequest> batch = new ArrayList<>();
+          for (int i = 0; i < WARM_UP_PARALLEL; i++) {
+            batch.add(
+                RequestFactory.request(
+                    RequestFactory.newRequestId(),
+                    snapshot,
+                    List.of(new Message("user", "warm-up " + round + "." + i)),
+                    null,
+                    System.currentTimeMillis(),
+                    Map.of("warmup", "true")));
+          }
+          batch.forEach(watcher::submit);
+          for (MoaRequest r : batch) {
+            watcher.await(r.getRequestId(), Duration.ofMinutes(3), chunk -> {});
+          }
+        }
+      }
+    } catch (dev.moa.protocol.config.ConfigException e) {
+      throw new IllegalStateException("the shipped default config does not resolve: " + e, e);
     }
   }
 
