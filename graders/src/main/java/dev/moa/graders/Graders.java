@@ -1,0 +1,41 @@
+package dev.moa.graders;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Registry of graders by type. */
+public final class Graders {
+  private final Map<String, Grader> byType = new LinkedHashMap<>();
+
+  /** Default registry using {@code /usr/bin/bwrap} and {@code /usr/bin/python3}. */
+  public Graders() {
+    this(new BwrapSandbox());
+  }
+
+  public Graders(BwrapSandbox sandbox) {
+    for (Grader g :
+        List.of(
+            new ExactGrader(),
+            new NumericGrader(),
+            new ChoiceGrader(),
+            new RegexGrader(),
+            new ChallengeGrader(sandbox),
+            new CodeGrader(sandbox))) {
+      byType.put(g.type(), g);
+    }
+  }
+
+  public Grader forType(String type) {
+    Grader g = byType.get(type);
+    if (g == null) {
+      throw new IllegalArgumentException(
+          "unknown grader type '" + type + "'; known types: " + byType.keySet());
+    }
+    return g;
+  }
+
+  public java.util.Set<String> types() {
+    return java.util.Collections.unmodifiableSet(byType.keySet());
+  }
+}
