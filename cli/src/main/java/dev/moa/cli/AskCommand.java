@@ -31,9 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
     name = "ask",
     mixinStandardHelpOptions = true,
     description = {
-      "Ask one question through the MoA pipeline and print the final answer as it streams.",
-      "Exit code 0 on an answer, 1 when the request failed, 2 on a config error, 3 when Kafka",
-      "cannot be reached."
+      "Ask one question through the MoA pipeline and print the final answer as it streams. Exit code 0 on an answer, 1 when the request failed, 2 on a config error, 3 when Kafka cannot be reached."
     })
 final class AskCommand implements Callable<Integer> {
 

@@ -38,10 +38,7 @@ final class BenchCommand implements Runnable {
       name = "critical-path",
       mixinStandardHelpOptions = true,
       description = {
-        "Requests one after another through a fresh local stack; for each, end-to-end latency",
-        "(as the client sees it) ÷ the critical path of its model calls (the slowest agent of each",
-        "layer + the aggregator, as the workers timed them). 1.0 = the pipeline adds nothing;",
-        "the sum of all calls ÷ critical path shows what running agents in parallel saves."
+        "Requests one after another through a fresh local stack; for each, end-to-end latency (as the client sees it) ÷ the critical path of its model calls (the slowest agent of each layer + the aggregator, as the workers timed them). 1.0 = the pipeline adds nothing; the sum of all calls ÷ critical path shows what running agents in parallel saves."
       })
   static final class CriticalPath implements Callable<Integer> {
     private static final JsonMapper JSON = JsonMapper.builder().build();

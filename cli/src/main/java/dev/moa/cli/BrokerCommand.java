@@ -12,8 +12,7 @@ import picocli.CommandLine.Option;
     name = "broker",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a local single-node KRaft broker (Kafka's own server, from Maven Central) in the",
-      "foreground until interrupted. Its data survives restarts in --data."
+      "Run a local single-node KRaft broker (Kafka's own server, from Maven Central) in the foreground until interrupted. Its data survives restarts in --data."
     })
 final class BrokerCommand implements Callable<Integer> {
 

@@ -32,8 +32,7 @@ final class ConfigCommand implements Runnable {
       name = "validate",
       mixinStandardHelpOptions = true,
       description = {
-        "Check a MoA config file and report every error with its field path and bad value.",
-        "Exit code 0 when valid, 2 when not."
+        "Check a MoA config file and report every error with its field path and bad value. Exit code 0 when valid, 2 when not."
       })
   static final class Validate implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the YAML config to check")

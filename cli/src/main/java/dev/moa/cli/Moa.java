@@ -12,10 +12,7 @@ import picocli.CommandLine.Command;
     description = {
       "MoA Pipeline: a distributed Mixture-of-Agents engine on Apache Kafka.",
       "",
-      "Without --bootstrap, commands that need Kafka use the stack started by 'moa up', or start",
-      "a local one (a real single-node KRaft broker, the simulator and all services) for the",
-      "duration of the command. With CEREBRAS_API_KEY set, the default config calls Cerebras;",
-      "otherwise the built-in simulator answers and outputs say 'simulated model'."
+      "Without --bootstrap, commands that need Kafka use the stack started by 'moa up', or start a local one (a real single-node KRaft broker, the simulator and all services) for the duration of the command. With CEREBRAS_API_KEY set, the default config calls Cerebras; otherwise the built-in simulator answers and outputs say 'simulated model'."
     },
     subcommands = {
       AskCommand.class,

@@ -13,8 +13,7 @@ import picocli.CommandLine.Parameters;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run one service alone against any Kafka cluster, in the foreground until interrupted.",
-      "Several instances of a service may run at once; they share the work by partition."
+      "Run one service alone against any Kafka cluster, in the foreground until interrupted. Several instances of a service may run at once; they share the work by partition."
     })
 final class RunCommand implements Callable<Integer> {
 

@@ -13,8 +13,7 @@ import picocli.CommandLine.Option;
     name = "simulator",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the OpenAI-compatible simulator in the foreground: POST /v1/chat/completions",
-      "(streaming and not), GET /v1/models. Answers are synthetic and say 'simulated model'."
+      "Run the OpenAI-compatible simulator in the foreground: POST /v1/chat/completions (streaming and not), GET /v1/models. Answers are synthetic and say 'simulated model'."
     })
 final class SimulatorCommand implements Callable<Integer> {
 

@@ -25,9 +25,7 @@ final class StackCommands {
       name = "up",
       mixinStandardHelpOptions = true,
       description = {
-        "Start the local stack (broker, simulator, all services) and keep it running in the",
-        "background; print its URLs. Other commands use it until 'moa down'. Data and the log",
-        "live in $MOA_HOME (default ~/.moa)."
+        "Start the local stack (broker, simulator, all services) and keep it running in the background; print its URLs. Other commands use it until 'moa down'. Data and the log live in $MOA_HOME (default ~/.moa)."
       })
   static final class Up implements Callable<Integer> {
     @Mixin KafkaOptions kafka = new KafkaOptions();
