@@ -8,7 +8,6 @@ import dev.moa.protocol.config.ConfigException;
 import dev.moa.protocol.config.ConfigLoader;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.config.ProviderResolver;
-import dev.moa.protocol.prompt.Message;
 import dev.moa.protocol.request.RequestFactory;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.kafka.TopicAdmin;
@@ -99,10 +98,9 @@ final class AskCommand implements Callable<Integer> {
       }
       var providers = resolveOrFail(moaConfig, simulator);
       MoaRequest request =
-          RequestFactory.request(
-              RequestFactory.newRequestId(),
+          RequestFactory.question(
               RequestFactory.snapshot(moaConfig, providers),
-              List.of(new Message("user", question)),
+              question,
               seed,
               System.currentTimeMillis(),
               Map.of());

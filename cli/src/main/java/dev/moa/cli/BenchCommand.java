@@ -5,7 +5,6 @@ import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.MoaConfig;
-import dev.moa.protocol.prompt.Message;
 import dev.moa.protocol.request.RequestFactory;
 import dev.moa.runtime.kafka.KafkaSettings;
 import java.nio.file.Files;
@@ -83,10 +82,9 @@ final class BenchCommand implements Runnable {
         try (AnswerWatcher watcher = new AnswerWatcher(settings)) {
           for (int i = -warmup; i < requests; i++) {
             MoaRequest request =
-                RequestFactory.request(
-                    RequestFactory.newRequestId(),
+                RequestFactory.question(
                     snapshot,
-                    List.of(new Message("user", "Benchmark question number " + i + "?")),
+                    "Benchmark question number " + i + "?",
                     null,
                     System.currentTimeMillis(),
                     Map.of());

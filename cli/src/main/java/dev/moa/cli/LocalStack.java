@@ -8,7 +8,6 @@ import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.ConfigLoader;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.config.ProviderResolver;
-import dev.moa.protocol.prompt.Message;
 import dev.moa.protocol.request.RequestFactory;
 import dev.moa.runtime.broker.LocalBroker;
 import dev.moa.runtime.kafka.KafkaSettings;
@@ -127,10 +126,9 @@ public final class LocalStack implements AutoCloseable {
           List<MoaRequest> batch = new ArrayList<>();
           for (int i = 0; i < WARM_UP_PARALLEL; i++) {
             batch.add(
-                RequestFactory.request(
-                    RequestFactory.newRequestId(),
+                RequestFactory.question(
                     snapshot,
-                    List.of(new Message("user", "warm-up " + round + "." + i)),
+                    "warm-up " + round + "." + i,
                     null,
                     System.currentTimeMillis(),
                     Map.of("warmup", "true")));

@@ -5,7 +5,6 @@ import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.ConfigLoader;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.config.ProviderResolver;
-import dev.moa.protocol.prompt.Message;
 import dev.moa.protocol.request.RequestFactory;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.simulator.Simulator;
@@ -51,10 +50,9 @@ final class TestPipeline {
   static MoaRequest request(MoaConfig config, Simulator sim, String question) {
     try {
       var providers = ProviderResolver.resolve(config, System::getenv, sim.baseUrl());
-      return RequestFactory.request(
-          RequestFactory.newRequestId(),
+      return RequestFactory.question(
           RequestFactory.snapshot(config, providers),
-          List.of(new Message("user", question)),
+          question,
           null,
           System.currentTimeMillis(),
           Map.of());

@@ -101,6 +101,17 @@ public final class RequestFactory {
         .build();
   }
 
+  /** A one-question request with a fresh id: the user's question is the whole conversation. */
+  public static MoaRequest question(
+      MoaConfigSnapshot snapshot,
+      String question,
+      Long seed,
+      long nowMs,
+      Map<String, String> metadata) {
+    return request(
+        newRequestId(), snapshot, List.of(new Message("user", question)), seed, nowMs, metadata);
+  }
+
   /** True when any call of the snapshot goes to the simulator. */
   public static boolean simulated(MoaConfigSnapshot snapshot) {
     if (snapshot.getAggregator().getProvider().getSimulated()) {
