@@ -13,6 +13,7 @@ import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.runtime.testing.TestServices;
 import dev.moa.runtime.testing.TopicTail;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.ReceivedCall;
@@ -36,12 +37,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 class AgentWorkerIT {
@@ -81,17 +79,8 @@ class AgentWorkerIT {
                 .timeScale(1.0)
                 .build());
     mixed.addListener(mixedCalls::add);
-    app =
-        new SpringApplicationBuilder(AgentWorkerApplication.class)
-            .run(
-                "--server.port=0",
-                "--spring.main.banner-mode=off",
-                "--moa.kafka.bootstrap=" + settings.bootstrap());
-    producer =
-        new KafkaProducer<>(
-            settings.producer("agent-worker-it"),
-            Topics.AGENT_TASKS.keySerde().serializer(),
-            Topics.AGENT_TASKS.valueSerde().serializer());
+    app = TestServices.start(AgentWorkerApplication.class, settings);
+    producer = TestServices.producer(settings, Topics.AGENT_TASKS, "agent-worker-it");
   }
 
   @AfterAll
@@ -248,10 +237,7 @@ class AgentWorkerIT {
             new TopicTail<>(
                 settings, Topics.AGENT_TASKS.dltName(), new ByteArrayDeserializer(), false);
         KafkaProducer<String, byte[]> raw =
-            new KafkaProducer<>(
-                settings.producer("agent-worker-it-raw"),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
+            TestServices.rawProducer(settings, "agent-worker-it-raw")) {
       raw.send(new ProducerRecord<>(Topics.AGENT_TASKS.name(), partition, "garbage", garbage));
       raw.flush();
       producer.send(

@@ -12,6 +12,7 @@ import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.runtime.testing.TestServices;
 import dev.moa.runtime.testing.TopicTail;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
@@ -35,7 +36,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Stopping a worker mid-call: with a drain nothing is redone, without one nothing is lost. */
@@ -56,11 +56,7 @@ class AgentWorkerShutdownIT {
                 .timeScale(1.0)
                 .build());
     twoSeconds.addListener(call -> callsReceived.incrementAndGet());
-    producer =
-        new KafkaProducer<>(
-            settings.producer("agent-worker-shutdown-it"),
-            Topics.AGENT_TASKS.keySerde().serializer(),
-            Topics.AGENT_TASKS.valueSerde().serializer());
+    producer = TestServices.producer(settings, Topics.AGENT_TASKS, "agent-worker-shutdown-it");
   }
 
   @AfterAll
@@ -74,12 +70,8 @@ class AgentWorkerShutdownIT {
   }
 
   static ConfigurableApplicationContext startWorker(String drainTimeout) {
-    return new SpringApplicationBuilder(AgentWorkerApplication.class)
-        .run(
-            "--server.port=0",
-            "--spring.main.banner-mode=off",
-            "--moa.kafka.bootstrap=" + settings.bootstrap(),
-            "--moa.agent-worker.drain-timeout=" + drainTimeout);
+    return TestServices.start(
+        AgentWorkerApplication.class, settings, "--moa.agent-worker.drain-timeout=" + drainTimeout);
   }
 
   static List<AgentTask> tasks(String requestId, int count) {

@@ -16,6 +16,7 @@ import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.runtime.testing.TestServices;
 import dev.moa.runtime.testing.TopicTail;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
@@ -40,12 +41,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 class AggregatorIT {
@@ -64,17 +62,8 @@ class AggregatorIT {
                 .defaultProfile(Profile.named("instant"))
                 .timeScale(0)
                 .build());
-    app =
-        new SpringApplicationBuilder(AggregatorApplication.class)
-            .run(
-                "--server.port=0",
-                "--spring.main.banner-mode=off",
-                "--moa.kafka.bootstrap=" + settings.bootstrap());
-    producer =
-        new KafkaProducer<>(
-            settings.producer("aggregator-it"),
-            Topics.AGGREGATE_TASKS.keySerde().serializer(),
-            Topics.AGGREGATE_TASKS.valueSerde().serializer());
+    app = TestServices.start(AggregatorApplication.class, settings);
+    producer = TestServices.producer(settings, Topics.AGGREGATE_TASKS, "aggregator-it");
   }
 
   @AfterAll
@@ -253,10 +242,7 @@ class AggregatorIT {
             new TopicTail<>(
                 settings, Topics.AGGREGATE_TASKS.dltName(), new ByteArrayDeserializer(), true);
         KafkaProducer<String, byte[]> raw =
-            new KafkaProducer<>(
-                settings.producer("aggregator-it-raw"),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
+            TestServices.rawProducer(settings, "aggregator-it-raw")) {
       raw.send(new ProducerRecord<>(Topics.AGGREGATE_TASKS.name(), partition, "garbage", garbage));
       raw.flush();
       producer.send(

@@ -10,6 +10,7 @@ import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.runtime.testing.TestServices;
 import dev.moa.runtime.testing.TopicTail;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
@@ -32,7 +33,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Stopping an aggregator mid-batch never yields a second or a FAILED answer. */
@@ -53,11 +53,7 @@ class AggregatorShutdownIT {
                 .timeScale(1.0)
                 .build());
     twoSeconds.addListener(call -> callsReceived.incrementAndGet());
-    producer =
-        new KafkaProducer<>(
-            settings.producer("aggregator-shutdown-it"),
-            Topics.AGGREGATE_TASKS.keySerde().serializer(),
-            Topics.AGGREGATE_TASKS.valueSerde().serializer());
+    producer = TestServices.producer(settings, Topics.AGGREGATE_TASKS, "aggregator-shutdown-it");
   }
 
   @AfterAll
@@ -71,12 +67,8 @@ class AggregatorShutdownIT {
   }
 
   static ConfigurableApplicationContext startAggregator(String drainTimeout) {
-    return new SpringApplicationBuilder(AggregatorApplication.class)
-        .run(
-            "--server.port=0",
-            "--spring.main.banner-mode=off",
-            "--moa.kafka.bootstrap=" + settings.bootstrap(),
-            "--moa.aggregator.drain-timeout=" + drainTimeout);
+    return TestServices.start(
+        AggregatorApplication.class, settings, "--moa.aggregator.drain-timeout=" + drainTimeout);
   }
 
   static List<AggregateTask> sendTasks(String prefix, int count) {

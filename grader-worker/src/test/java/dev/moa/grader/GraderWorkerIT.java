@@ -12,6 +12,7 @@ import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.runtime.testing.TestServices;
 import dev.moa.runtime.testing.TopicTail;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,12 +27,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 class GraderWorkerIT {
@@ -43,17 +41,8 @@ class GraderWorkerIT {
   @BeforeAll
   static void start() {
     settings = SharedBroker.settingsWithTopics();
-    app =
-        new SpringApplicationBuilder(GraderWorkerApplication.class)
-            .run(
-                "--server.port=0",
-                "--spring.main.banner-mode=off",
-                "--moa.kafka.bootstrap=" + settings.bootstrap());
-    producer =
-        new KafkaProducer<>(
-            settings.producer("grader-it"),
-            Topics.ANSWERS.keySerde().serializer(),
-            Topics.ANSWERS.valueSerde().serializer());
+    app = TestServices.start(GraderWorkerApplication.class, settings);
+    producer = TestServices.producer(settings, Topics.ANSWERS, "grader-it");
   }
 
   @AfterAll
@@ -149,11 +138,7 @@ class GraderWorkerIT {
         TopicTail<byte[]> dlt =
             new TopicTail<>(
                 settings, Topics.ANSWERS.dltName(), new ByteArrayDeserializer(), false);
-        KafkaProducer<String, byte[]> raw =
-            new KafkaProducer<>(
-                settings.producer("grader-it-raw"),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
+        KafkaProducer<String, byte[]> raw = TestServices.rawProducer(settings, "grader-it-raw")) {
       raw.send(new ProducerRecord<>(Topics.ANSWERS.name(), partition, "garbage", garbage));
       raw.flush();
       producer.send(
