@@ -247,6 +247,7 @@ public final class Barrier {
         .setAttempt(0)
         .setSeed(request.getSeed())
         .setCreatedAtMs(now)
+        .setUseCache(request.getUseCache())
         .build();
   }
 

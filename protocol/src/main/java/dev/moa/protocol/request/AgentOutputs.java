@@ -25,6 +25,7 @@ public final class AgentOutputs {
         .setTtftMs(r.getTimings().getTtftMs())
         .setError(e == null ? null : e.getErrorClass() + ": " + e.getMessage())
         .setSimulated(r.getSimulated())
+        .setCached(r.getCached())
         .build();
   }
 }

@@ -4,10 +4,12 @@ import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.AggregateTask;
 import dev.moa.protocol.avro.AnswerChunk;
+import dev.moa.protocol.avro.CachedResponse;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.Grade;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.avro.RequestState;
+import dev.moa.protocol.avro.RunState;
 
 /** One serde instance per record type, each able to read every historical writer schema. */
 public final class Serdes {
@@ -56,6 +58,16 @@ public final class Serdes {
           RequestState.class,
           RequestState.getEncoder(),
           RequestState.createDecoder(SchemaHistory.store(RequestState.getClassSchema())));
+  public static final AvroSerde<RunState> RUN_STATE =
+      new AvroSerde<>(
+          RunState.class,
+          RunState.getEncoder(),
+          RunState.createDecoder(SchemaHistory.store(RunState.getClassSchema())));
+  public static final AvroSerde<CachedResponse> CACHED_RESPONSE =
+      new AvroSerde<>(
+          CachedResponse.class,
+          CachedResponse.getEncoder(),
+          CachedResponse.createDecoder(SchemaHistory.store(CachedResponse.getClassSchema())));
 
   private Serdes() {}
 }

@@ -4,9 +4,11 @@ import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.AggregateTask;
 import dev.moa.protocol.avro.AnswerChunk;
+import dev.moa.protocol.avro.CachedResponse;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.Grade;
 import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.serde.Serdes;
 import java.util.List;
 import java.util.Map;
@@ -56,13 +58,37 @@ public final class Topics {
   public static final TopicSpec<String, Grade> GRADES =
       new TopicSpec<>("moa.grades", KEY, Serdes.GRADE, 12, Map.of("retention.ms", WEEK_MS));
 
+  /**
+   * Batch runs by run id (compacted: the latest state per run). The orchestrator reads it as a
+   * global table so that a CANCELLED run starts no new tasks on any partition.
+   */
+  public static final TopicSpec<String, RunState> RUNS =
+      new TopicSpec<>("moa.runs", KEY, Serdes.RUN_STATE, 3, Map.of("cleanup.policy", "compact"));
+
+  /** The response cache by call key (compacted: one entry per identical temperature-0 call). */
+  public static final TopicSpec<String, CachedResponse> RESPONSE_CACHE =
+      new TopicSpec<>(
+          "moa.response-cache",
+          KEY,
+          Serdes.CACHED_RESPONSE,
+          6,
+          Map.of("cleanup.policy", "compact"));
+
   /** Topics whose consumers may dead-letter records. */
   public static final List<TopicSpec<String, ?>> WITH_DLT =
       List.of(REQUESTS, AGENT_TASKS, AGENT_RESULTS, AGGREGATE_TASKS, ANSWERS);
 
   public static final List<TopicSpec<String, ?>> ALL =
       List.of(
-          REQUESTS, AGENT_TASKS, AGENT_RESULTS, AGGREGATE_TASKS, ANSWERS, ANSWER_CHUNKS, GRADES);
+          REQUESTS,
+          AGENT_TASKS,
+          AGENT_RESULTS,
+          AGGREGATE_TASKS,
+          ANSWERS,
+          ANSWER_CHUNKS,
+          GRADES,
+          RUNS,
+          RESPONSE_CACHE);
 
   /** Dead-letter topics: few partitions, long retention, raw bytes. */
   public static final int DLT_PARTITIONS = 3;
