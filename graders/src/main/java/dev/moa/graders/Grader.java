@@ -11,4 +11,11 @@ public interface Grader {
    * @throws IllegalArgumentException for bad options or target
    */
   GradeResult grade(String answer, String optionsJson, String targetJson);
+
+  /**
+   * Checks options and target without grading, so a dataset can be rejected before a run starts.
+   *
+   * @throws IllegalArgumentException naming the bad option or target and its value
+   */
+  default void validate(String optionsJson, String targetJson) {}
 }

@@ -35,6 +35,15 @@ public final class Graders {
     return g;
   }
 
+  /**
+   * Checks a grader reference of a dataset line.
+   *
+   * @throws IllegalArgumentException for an unknown type or options/target that do not fit it
+   */
+  public void validate(String type, String optionsJson, String targetJson) {
+    forType(type).validate(optionsJson, targetJson);
+  }
+
   public java.util.Set<String> types() {
     return java.util.Collections.unmodifiableSet(byType.keySet());
   }
