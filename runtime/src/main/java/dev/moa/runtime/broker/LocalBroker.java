@@ -63,7 +63,7 @@ public final class LocalBroker implements AutoCloseable {
             Duration.ofSeconds(60));
       }
       List<String> cmd = javaCommand();
-      cmd.addAll(List.of("kafka.Kafka", props.toString()));
+      cmd.addAll(List.of(BrokerMain.class.getName(), props.toString()));
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.redirectErrorStream(true);
       pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
