@@ -52,8 +52,26 @@ public final class Barrier {
   }
 
   public Step onRequest(RequestState existing, MoaRequest request, long now) {
+    return onRequest(existing, request, null, now);
+  }
+
+  /**
+   * A new request. When its run was cancelled ({@code cancelReason} not null) it starts no task: it
+   * is answered CANCELLED at once and remembered as done.
+   */
+  public Step onRequest(RequestState existing, MoaRequest request, String cancelReason, long now) {
     if (existing != null) {
       return Step.ignore("duplicate request " + request.getRequestId());
+    }
+    if (cancelReason != null) {
+      RequestState marker =
+          RequestState.newBuilder()
+              .setRequestId(request.getRequestId())
+              .setPhase(RequestPhase.DONE)
+              .setUpdatedAtMs(now)
+              .build();
+      return Step.put(marker)
+          .withAnswer(endedAnswer(request, List.of(), AnswerStatus.CANCELLED, cancelReason, now));
     }
     RequestState fresh =
         RequestState.newBuilder()
@@ -88,6 +106,25 @@ public final class Barrier {
       return completeLayer(updated, now);
     }
     return Step.put(updated);
+  }
+
+  /**
+   * The request's run was cancelled: a request still in its layers ends now with a CANCELLED answer
+   * (its completed layers kept) and starts no further task; calls already running finish, and their
+   * results are then ignored as late. Finished requests are left alone.
+   */
+  public Step onRunCancelled(RequestState state, String reason, long now) {
+    if (state == null || state.getPhase() != RequestPhase.LAYERS) {
+      return Step.ignore("nothing to cancel");
+    }
+    return finish(state, now)
+        .withAnswer(
+            endedAnswer(
+                state.getRequest(),
+                state.getCompletedLayers(),
+                AnswerStatus.CANCELLED,
+                reason,
+                now));
   }
 
   /** Called periodically: applies layer deadlines and expires finished markers. */
@@ -139,7 +176,8 @@ public final class Barrier {
               + required
               + "): "
               + String.join("; ", failures);
-      return finish(state, now).withAnswer(failedAnswer(request, completed, reason, now));
+      return finish(state, now)
+          .withAnswer(endedAnswer(request, completed, AnswerStatus.FAILED, reason, now));
     }
     List<String> references =
         outputs.stream()
@@ -264,8 +302,12 @@ public final class Barrier {
         .build();
   }
 
-  private static FinalAnswer failedAnswer(
-      MoaRequest request, List<List<AgentOutput>> layers, String reason, long now) {
+  private static FinalAnswer endedAnswer(
+      MoaRequest request,
+      List<List<AgentOutput>> layers,
+      AnswerStatus status,
+      String reason,
+      long now) {
     int prompt = 0;
     int completion = 0;
     boolean simulated = false;
@@ -281,7 +323,7 @@ public final class Barrier {
         .setRunId(request.getRunId())
         .setSampleId(request.getSampleId())
         .setConfigName(request.getConfig().getName())
-        .setStatus(AnswerStatus.FAILED)
+        .setStatus(status)
         .setError(reason)
         .setLayers(layers)
         .setUsage(new Usage(prompt, completion))

@@ -3,6 +3,8 @@ package dev.moa.orchestrator.barrier;
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.avro.RequestState;
+import dev.moa.protocol.avro.RunState;
+import dev.moa.protocol.avro.RunStatus;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import java.time.Duration;
@@ -27,6 +29,10 @@ import org.slf4j.LoggerFactory;
 public final class BarrierTopology {
 
   public static final String STORE = "moa-barrier-state";
+
+  /** Every run's latest state, from {@code moa.runs} (a global store: all tasks see all runs). */
+  public static final String RUNS_STORE = "moa-runs";
+
   static final String SINK_TASKS = "agent-tasks";
   static final String SINK_AGGREGATE = "aggregate-tasks";
   static final String SINK_ANSWERS = "answers";
@@ -53,6 +59,18 @@ public final class BarrierTopology {
             org.apache.kafka.common.serialization.Serdes.String(),
             Serdes.REQUEST_STATE),
         "barrier");
+    topology.addGlobalStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(RUNS_STORE),
+                org.apache.kafka.common.serialization.Serdes.String(),
+                Serdes.RUN_STATE)
+            .withLoggingDisabled(),
+        "runs",
+        new StringDeserializer(),
+        Serdes.RUN_STATE.deserializer(),
+        Topics.RUNS.name(),
+        "runs-loader",
+        RunsLoader::new);
     topology.addSink(
         SINK_TASKS,
         Topics.AGENT_TASKS.name(),
@@ -74,6 +92,28 @@ public final class BarrierTopology {
     return topology;
   }
 
+  /** Keeps the global runs store equal to the compacted topic (a null value deletes). */
+  static final class RunsLoader implements Processor<String, RunState, Void, Void> {
+    private KeyValueStore<String, RunState> runs;
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      runs = context.getStateStore(RUNS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, RunState> record) {
+      if (record.key() == null) {
+        return;
+      }
+      if (record.value() == null) {
+        runs.delete(record.key());
+      } else {
+        runs.put(record.key(), record.value());
+      }
+    }
+  }
+
   static final class BarrierProcessor implements Processor<String, Object, String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(BarrierProcessor.class);
@@ -82,6 +122,7 @@ public final class BarrierTopology {
     private final Duration tickInterval;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, RequestState> store;
+    private KeyValueStore<String, RunState> runs;
 
     BarrierProcessor(Barrier barrier, Duration tickInterval) {
       this.barrier = barrier;
@@ -92,6 +133,7 @@ public final class BarrierTopology {
     public void init(ProcessorContext<String, Object> context) {
       this.context = context;
       this.store = context.getStateStore(STORE);
+      this.runs = context.getStateStore(RUNS_STORE);
       context.schedule(tickInterval, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -101,10 +143,16 @@ public final class BarrierTopology {
       Object value = record.value();
       if (value instanceof MoaRequest request) {
         String id = request.getRequestId();
-        apply(id, barrier.onRequest(store.get(id), request, now));
+        apply(id, barrier.onRequest(store.get(id), request, cancelReason(request), now));
       } else if (value instanceof AgentResult result) {
         String id = result.getRequestId();
-        apply(id, barrier.onResult(store.get(id), result, now));
+        RequestState state = store.get(id);
+        String cancelled = state == null ? null : cancelReason(state.getRequest());
+        apply(
+            id,
+            cancelled != null
+                ? barrier.onRunCancelled(state, cancelled, now)
+                : barrier.onResult(state, result, now));
       } else if (value != null) {
         log.warn("ignoring a record of unexpected type {}", value.getClass().getName());
       }
@@ -116,7 +164,11 @@ public final class BarrierTopology {
       try (KeyValueIterator<String, RequestState> it = store.all()) {
         while (it.hasNext()) {
           var entry = it.next();
-          Step step = barrier.onTick(entry.value, wallClock);
+          String cancelled = cancelReason(entry.value.getRequest());
+          Step step =
+              cancelled != null
+                  ? barrier.onRunCancelled(entry.value, cancelled, wallClock)
+                  : barrier.onTick(entry.value, wallClock);
           if (!step.ignored()) {
             due.add(entry.key);
             steps.add(step);
@@ -126,6 +178,21 @@ public final class BarrierTopology {
       for (int i = 0; i < due.size(); i++) {
         apply(due.get(i), steps.get(i));
       }
+    }
+
+    /** Why the request's run was cancelled, or null when it goes on (or has no run). */
+    private String cancelReason(MoaRequest request) {
+      if (request == null || request.getRunId() == null) {
+        return null;
+      }
+      RunState run = runs.get(request.getRunId());
+      if (run == null || run.getStatus() != RunStatus.CANCELLED) {
+        return null;
+      }
+      return "cancelled: run "
+          + run.getRunId()
+          + " was cancelled"
+          + (run.getReason() == null ? "" : " (" + run.getReason() + ")");
     }
 
     private void apply(String requestId, Step step) {

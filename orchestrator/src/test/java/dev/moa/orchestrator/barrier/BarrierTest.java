@@ -178,4 +178,36 @@ class BarrierTest {
     assertThat(barrier.onTick(end.state(), 200 + 3_599_999).ignored()).isTrue();
     assertThat(barrier.onTick(end.state(), 200 + 3_600_000).change()).isEqualTo(Step.Change.DELETE);
   }
+
+  @Test
+  void aRequestOfACancelledRunStartsNoTaskAndIsAnsweredCancelled() {
+    Step step = barrier.onRequest(null, request("r9", config(2, 3, 1, 0)), "cancelled: run x", 100);
+
+    assertThat(step.tasks()).isEmpty();
+    assertThat(step.aggregate()).isNull();
+    assertThat(step.answer().getStatus()).isEqualTo(AnswerStatus.CANCELLED);
+    assertThat(step.answer().getError()).isEqualTo("cancelled: run x");
+    assertThat(step.state().getPhase()).isEqualTo(RequestPhase.DONE);
+    assertThat(barrier.onRequest(step.state(), request("r9", config(2, 3, 1, 0)), 200).ignored())
+        .isTrue();
+  }
+
+  @Test
+  void cancellingARequestBetweenLayersKeepsItsCompletedLayersAndStartsNothingMore() {
+    Step start = barrier.onRequest(null, request("r1", config(2, 2, 1, 0)), 100);
+    Step one = barrier.onResult(start.state(), ok(start.tasks().get(0), "A"), 110);
+    Step layer2 = barrier.onResult(one.state(), ok(start.tasks().get(1), "B"), 120);
+    assertThat(layer2.tasks()).hasSize(2);
+
+    Step cancelled = barrier.onRunCancelled(layer2.state(), "cancelled: run x", 130);
+
+    assertThat(cancelled.tasks()).isEmpty();
+    assertThat(cancelled.aggregate()).isNull();
+    assertThat(cancelled.answer().getStatus()).isEqualTo(AnswerStatus.CANCELLED);
+    assertThat(cancelled.answer().getLayers()).hasSize(1);
+    assertThat(cancelled.state().getPhase()).isEqualTo(RequestPhase.DONE);
+    Step late = barrier.onResult(cancelled.state(), ok(layer2.tasks().get(0), "late"), 140);
+    assertThat(late.ignored()).isTrue();
+    assertThat(barrier.onRunCancelled(cancelled.state(), "again", 150).ignored()).isTrue();
+  }
 }

@@ -12,6 +12,8 @@ import dev.moa.protocol.avro.AggregateTask;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.avro.RunState;
+import dev.moa.protocol.avro.RunStatus;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import java.nio.file.Files;
@@ -141,5 +143,71 @@ class BarrierTopologyTest {
     results.pipeInput("nope", ok(foreign, "x"));
     assertThat(aggregates.isEmpty()).isTrue();
     assertThat(answers.isEmpty()).isTrue();
+  }
+
+  private TestInputTopic<String, RunState> runs() {
+    return driver.createInputTopic(
+        Topics.RUNS.name(), new StringSerializer(), Serdes.RUN_STATE.serializer());
+  }
+
+  private static MoaRequest inRun(String id, String run) {
+    MoaRequest r = request(id, config(2, 2, 1, 0));
+    r.setRunId(run);
+    return r;
+  }
+
+  private static RunState run(String id, RunStatus status) {
+    return RunState.newBuilder()
+        .setRunId(id)
+        .setStatus(status)
+        .setReason(status == RunStatus.CANCELLED ? "by test" : null)
+        .setUpdatedAtMs(1)
+        .build();
+  }
+
+  @Test
+  void cancellingARunStopsItsRequestsAndLeavesOtherRunsAlone() {
+    TestInputTopic<String, RunState> runs = runs();
+    runs.pipeInput("run-a", run("run-a", RunStatus.RUNNING));
+    requests.pipeInput("a1", inRun("a1", "run-a"));
+    requests.pipeInput("b1", inRun("b1", "run-b"));
+    List<AgentTask> layer1 = tasks.readValuesToList();
+    assertThat(layer1).hasSize(4);
+
+    runs.pipeInput("run-a", run("run-a", RunStatus.CANCELLED));
+    // The next event for a1 (one of its results) ends it; b1 goes on.
+    for (AgentTask t : layer1) {
+      results.pipeInput(t.getRequestId(), ok(t, "x"));
+    }
+    List<AgentTask> next = tasks.readValuesToList();
+    assertThat(next).extracting(AgentTask::getRequestId).containsOnly("b1").hasSize(2);
+    List<FinalAnswer> ended = answers.readValuesToList();
+    assertThat(ended).hasSize(1);
+    assertThat(ended.get(0).getRequestId()).isEqualTo("a1");
+    assertThat(ended.get(0).getStatus()).isEqualTo(AnswerStatus.CANCELLED);
+    assertThat(ended.get(0).getError()).contains("run-a was cancelled (by test)");
+
+    // A request of the cancelled run that arrives later starts nothing.
+    requests.pipeInput("a2", inRun("a2", "run-a"));
+    assertThat(tasks.isEmpty()).isTrue();
+    assertThat(answers.readValuesToList())
+        .singleElement()
+        .satisfies(a -> assertThat(a.getStatus()).isEqualTo(AnswerStatus.CANCELLED));
+  }
+
+  @Test
+  void aCancelledRequestWaitingForSlowCallsEndsAtTheNextTick() {
+    runs().pipeInput("run-c", run("run-c", RunStatus.RUNNING));
+    requests.pipeInput("c1", inRun("c1", "run-c"));
+    assertThat(tasks.readValuesToList()).hasSize(2);
+    runs().pipeInput("run-c", run("run-c", RunStatus.CANCELLED));
+    assertThat(answers.isEmpty()).isTrue();
+
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+    assertThat(answers.readValuesToList())
+        .singleElement()
+        .satisfies(a -> assertThat(a.getStatus()).isEqualTo(AnswerStatus.CANCELLED));
+    assertThat(tasks.isEmpty()).isTrue();
   }
 }
