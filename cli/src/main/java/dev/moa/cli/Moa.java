@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       AskCommand.class,
+      EvalCommand.class,
+      GradeCommand.class,
+      CancelCommand.class,
       StackCommands.Up.class,
       StackCommands.Status.class,
       StackCommands.Down.class,

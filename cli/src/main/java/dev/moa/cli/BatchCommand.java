@@ -1,0 +1,528 @@
+package dev.moa.cli;
+
+import dev.moa.cli.run.ProgressPrinter;
+import dev.moa.cli.run.RunEngine;
+import dev.moa.cli.run.RunManifest;
+import dev.moa.cli.run.RunsTopic;
+import dev.moa.eval.BadLine;
+import dev.moa.eval.Dataset;
+import dev.moa.eval.DatasetReader;
+import dev.moa.eval.GraderRef;
+import dev.moa.eval.ReportWriter;
+import dev.moa.eval.ResultsFile;
+import dev.moa.eval.RunInfo;
+import dev.moa.eval.Sample;
+import dev.moa.eval.Summary;
+import dev.moa.graders.Graders;
+import dev.moa.protocol.avro.RunState;
+import dev.moa.protocol.avro.RunStatus;
+import dev.moa.protocol.config.ModelPrice;
+import dev.moa.runtime.kafka.KafkaSettings;
+import dev.moa.runtime.kafka.TopicAdmin;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What {@code moa eval} and {@code moa grade} share: dataset checks, the run directory and its
+ * manifest, choosing the cluster, the run engine, and the outputs (results.jsonl, summary.json,
+ * report.html).
+ */
+abstract class BatchCommand implements Callable<Integer> {
+
+  static final String LOCAL_STACK_DIR = ".stack";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Where results.jsonl, summary.json and report.html go. Default: runs/<run-id>/.")
+  Path out;
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "Run id ([A-Za-z0-9_.-], at most 64). Default: a new one from the date and time.")
+  String runId;
+
+  @Option(names = "--limit", paramLabel = "N", description = "Use only the first N samples.")
+  Integer limit;
+
+  @Option(
+      names = "--grader",
+      paramLabel = "TYPE",
+      description =
+          "Default grader for lines without a \"grader\": challenge, code, exact, numeric, choice, regex or judge.")
+  String grader;
+
+  @Option(
+      names = "--grader-options",
+      paramLabel = "JSON",
+      description = "Options of the default grader as a JSON object, e.g. '{\"abs_tol\": 0.01}'.")
+  String graderOptions;
+
+  @Option(
+      names = "--skip-bad-lines",
+      description =
+          "Run even when some dataset lines are bad; they are skipped and listed in the report.")
+  boolean skipBadLines;
+
+  @Option(
+      names = "--resume",
+      paramLabel = "DIR",
+      description =
+          "Carry on an interrupted run from its directory: only samples without a final grade are submitted; the dataset, config and options of the original run are used.")
+  Path resume;
+
+  @Option(
+      names = "--max-in-flight",
+      paramLabel = "N",
+      defaultValue = "64",
+      description = "Samples submitted but not yet graded, at most (default ${DEFAULT-VALUE}).")
+  int maxInFlight;
+
+  @Option(
+      names = "--sample-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "1800",
+      description =
+          "A sample without a graded answer this long after submission is recorded as failed (timeout). 0 = wait forever. Default: ${DEFAULT-VALUE}.")
+  long sampleTimeoutSeconds;
+
+  @Option(
+      names = "--progress",
+      paramLabel = "MODE",
+      defaultValue = "auto",
+      description =
+          "bar (redrawn in place), plain (a line every 10 s), none, or auto: a bar on a terminal, plain otherwise.")
+  String progress;
+
+  @Option(
+      names = "--simulator-url",
+      paramLabel = "URL",
+      description =
+          "With --bootstrap: the simulator (http://HOST:PORT/v1) for providers without a key.")
+  String simulatorUrl;
+
+  @Mixin KafkaOptions kafka = new KafkaOptions();
+
+  /** {@code eval} or {@code grade}. */
+  abstract String kind();
+
+  /** The dataset file of a new run. */
+  abstract Path datasetFile() throws IOException;
+
+  /** Checks kind-specific input of a new or resumed run before anything starts. */
+  abstract void prepare(RunManifest manifest, List<Sample> samples) throws IOException;
+
+  /** Samples that will actually run (e.g. grade: those with an answer). */
+  List<Sample> runnable(List<Sample> samples) {
+    return samples;
+  }
+
+  /** The manifest fields only this kind knows (config, answers, cache). */
+  abstract RunManifest completeManifest(RunManifest base);
+
+  /** Publishes samples once the cluster is known. */
+  abstract RunEngine.Submitter submitter(KafkaSettings settings, String simulatorUrl, String id);
+
+  abstract String configName();
+
+  abstract String configHash();
+
+  abstract boolean simulated();
+
+  abstract Map<String, ModelPrice> prices();
+
+  @Override
+  public Integer call() throws Exception {
+    LocalStack.Status status = LocalStack.Status.stderr();
+    RunManifest manifest;
+    Path dir;
+    if (resume != null) {
+      try {
+        manifest = RunManifest.read(resume);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(UserError.USAGE, "--resume: " + e.getMessage());
+      }
+      if (!manifest.kind().equals(kind())) {
+        throw new UserError(
+            UserError.USAGE,
+            "--resume "
+                + resume
+                + ": that is a '"
+                + manifest.kind()
+                + "' run; resume it with 'moa "
+                + manifest.kind()
+                + " --resume'");
+      }
+      dir = resume;
+      checkUnchanged(manifest);
+    } else {
+      String id = runId != null ? checkRunId(runId) : newRunId();
+      dir = out != null ? out : Path.of("runs", id);
+      if (Files.exists(dir.resolve(RunManifest.FILE))) {
+        RunManifest other = RunManifest.read(dir);
+        throw new UserError(
+            UserError.USAGE,
+            dir
+                + " already holds run "
+                + other.runId()
+                + "; resume it with --resume "
+                + dir
+                + " or choose another --out");
+      }
+      Path dataset = datasetFile().toAbsolutePath();
+      RunManifest base =
+          new RunManifest(
+              id,
+              kind(),
+              dataset.toString(),
+              sha256(dataset),
+              null,
+              null,
+              null,
+              grader,
+              graderOptions,
+              skipBadLines,
+              limit,
+              false,
+              kafka.simulatorProfile,
+              null,
+              kafka.bootstrap,
+              simulatorUrl,
+              Map.of(),
+              System.currentTimeMillis());
+      manifest = completeManifest(base);
+    }
+    Path datasetPath = Path.of(manifest.dataset());
+    Dataset dataset = readDataset(datasetPath, manifest);
+    List<Sample> samples = dataset.samples();
+    if (manifest.limit() != null) {
+      if (manifest.limit() < 1) {
+        throw new UserError(UserError.USAGE, "--limit: must be >= 1 but was " + manifest.limit());
+      }
+      samples = samples.subList(0, Math.min(manifest.limit(), samples.size()));
+    }
+    if (samples.isEmpty()) {
+      throw new UserError(UserError.USAGE, datasetPath + ": no samples to run");
+    }
+    prepare(manifest, samples);
+    List<Sample> toRun = runnable(samples);
+    if (maxInFlight < 1) {
+      throw new UserError(UserError.USAGE, "--max-in-flight: must be >= 1 but was " + maxInFlight);
+    }
+    ProgressPrinter.Mode mode = progressMode();
+
+    LocalStack stack = null;
+    AtomicBoolean finished = new AtomicBoolean();
+    Path dirForHint = dir;
+    Thread hint =
+        new Thread(
+            () -> {
+              if (!finished.get()) {
+                System.err.println(
+                    "\nmoa: interrupted; carry on with: bin/moa "
+                        + kind()
+                        + " --resume "
+                        + dirForHint);
+              }
+            });
+    try {
+      Files.createDirectories(dir);
+      // The cluster: an explicit bootstrap, the stack of 'moa up', or a private local stack whose
+      // data lives in the run directory (so a resumed run finds its broker's records again).
+      String stackKind;
+      String bootstrap;
+      String simulator;
+      Optional<StackState> up = StackState.running();
+      String explicit = kafka.bootstrap != null ? kafka.bootstrap : manifest.bootstrap();
+      if (explicit != null) {
+        stackKind = "bootstrap";
+        bootstrap = explicit;
+        simulator = simulatorUrl != null ? simulatorUrl : manifest.simulatorUrl();
+      } else if (up.isPresent() && !"local".equals(manifest.stack())) {
+        stackKind = "up";
+        bootstrap = up.get().bootstrap();
+        simulator = up.get().simulator();
+      } else {
+        stackKind = "local";
+        stack =
+            LocalStack.start(
+                null, dir.resolve(LOCAL_STACK_DIR), 0, manifest.simulatorProfile(), status);
+        bootstrap = stack.bootstrap();
+        simulator = stack.simulator().baseUrl();
+      }
+      KafkaSettings settings = AskCommand.settings(bootstrap);
+      TopicAdmin.ensureTopics(settings, 30_000);
+      RunState existing = RunsTopic.readAll(settings).get(manifest.runId());
+      if (resume == null && existing != null) {
+        throw new UserError(
+            UserError.USAGE,
+            "run id "
+                + manifest.runId()
+                + " is already used on this cluster (status "
+                + existing.getStatus()
+                + "); choose another --run-id");
+      }
+      if (resume != null && existing != null && existing.getStatus() == RunStatus.CANCELLED) {
+        throw new UserError(
+            UserError.USAGE,
+            "run " + manifest.runId() + " was cancelled; its results in " + dir + " are final");
+      }
+      if (resume == null) {
+        manifest =
+            new RunManifest(
+                manifest.runId(),
+                manifest.kind(),
+                manifest.dataset(),
+                manifest.datasetSha256(),
+                manifest.answers(),
+                manifest.config(),
+                manifest.configName(),
+                manifest.defaultGraderType(),
+                manifest.defaultGraderOptions(),
+                manifest.skipBadLines(),
+                manifest.limit(),
+                manifest.cache(),
+                manifest.simulatorProfile(),
+                stackKind,
+                "bootstrap".equals(stackKind) ? bootstrap : null,
+                "bootstrap".equals(stackKind) ? simulator : null,
+                RunEngine.currentEnds(settings),
+                manifest.createdAtMs());
+        manifest.write(dir);
+      }
+      ActiveRuns.register(manifest.runId(), bootstrap, dir);
+      RunsTopic.publish(
+          settings,
+          RunsTopic.state(
+              manifest.runId(),
+              RunStatus.RUNNING,
+              manifest.dataset(),
+              configName(),
+              toRun.size(),
+              null));
+      if (simulated()) {
+        status.say("simulated model: no provider key set, the built-in simulator answers");
+      }
+      status.say(
+          (resume != null ? "resuming" : "starting")
+              + " run "
+              + manifest.runId()
+              + ": "
+              + toRun.size()
+              + " samples from "
+              + datasetPath
+              + " -> "
+              + dir);
+      Runtime.getRuntime().addShutdownHook(hint);
+      RunEngine.Ending ending;
+      List<dev.moa.eval.ResultLine> lines;
+      try (ResultsFile results = ResultsFile.open(dir.resolve("results.jsonl"));
+          RunEngine engine =
+              new RunEngine(
+                  settings,
+                  manifest.runId(),
+                  toRun,
+                  results,
+                  manifest.startOffsets(),
+                  maxInFlight,
+                  Duration.ofSeconds(sampleTimeoutSeconds),
+                  Duration.ofSeconds(60),
+                  Clock.systemUTC())) {
+        RunEngine.Submitter submitter = submitter(settings, simulator, manifest.runId());
+        ending = engine.run(submitter, new ProgressPrinter(System.err, mode));
+        lines = results.all();
+        if (submitter instanceof AutoCloseable c) {
+          c.close();
+        }
+      }
+      String endStatus = ending == RunEngine.Ending.CANCELLED ? "cancelled" : "completed";
+      RunsTopic.publish(
+          settings,
+          RunsTopic.state(
+              manifest.runId(),
+              ending == RunEngine.Ending.CANCELLED ? RunStatus.CANCELLED : RunStatus.FINISHED,
+              manifest.dataset(),
+              configName(),
+              toRun.size(),
+              null));
+      RunInfo info =
+          new RunInfo(
+              manifest.runId(),
+              manifest.dataset(),
+              configName(),
+              configHash(),
+              simulated(),
+              endStatus,
+              manifest.createdAtMs(),
+              System.currentTimeMillis(),
+              samples.size(),
+              dataset.badLines(),
+              prices());
+      Summary summary = Summary.of(info, lines);
+      Files.writeString(dir.resolve("summary.json"), summary.toJson());
+      ReportWriter.write(dir.resolve("report.html"), summary, lines, dataset.badLines());
+      finished.set(true);
+      printSummary(summary, dir);
+      ActiveRuns.unregister(manifest.runId());
+      return ending == RunEngine.Ending.CANCELLED ? UserError.FAILED : 0;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hint);
+      } catch (IllegalStateException | IllegalArgumentException ignored) {
+        // Shutting down already, or never added.
+      }
+      if (stack != null) {
+        stack.close();
+        if (finished.get()) {
+          AskCommand.deleteQuietly(dir.resolve(LOCAL_STACK_DIR));
+        }
+      }
+    }
+  }
+
+  private ProgressPrinter.Mode progressMode() {
+    return switch (progress) {
+      case "auto" -> ProgressPrinter.Mode.auto();
+      case "bar" -> ProgressPrinter.Mode.BAR;
+      case "plain" -> ProgressPrinter.Mode.PLAIN;
+      case "none" -> ProgressPrinter.Mode.NONE;
+      default ->
+          throw new UserError(
+              UserError.USAGE,
+              "--progress: expected auto, bar, plain or none but was '" + progress + "'");
+    };
+  }
+
+  private Dataset readDataset(Path file, RunManifest manifest) throws IOException {
+    GraderRef dflt = null;
+    if (manifest.defaultGraderType() != null) {
+      String opts = manifest.defaultGraderOptions() == null ? "{}" : manifest.defaultGraderOptions();
+      Graders graders = new Graders();
+      try {
+        graders.validate(manifest.defaultGraderType(), opts, null);
+      } catch (IllegalArgumentException e) {
+        // A target-less check may complain about the target only; options errors are real.
+        if (!String.valueOf(e.getMessage()).contains("target")) {
+          throw new UserError(UserError.USAGE, "--grader/--grader-options: " + e.getMessage());
+        }
+      }
+      dflt = new GraderRef(manifest.defaultGraderType(), opts);
+    }
+    Graders graders = new Graders();
+    Dataset ds;
+    try {
+      ds = new DatasetReader(graders::validate).read(file, dflt);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new UserError(UserError.USAGE, "--dataset: no such file: " + file);
+    } catch (IOException e) {
+      throw new UserError(UserError.USAGE, "--dataset: cannot read " + file + ": " + e.getMessage());
+    }
+    if (!ds.clean()) {
+      List<BadLine> bad = ds.badLines();
+      int shown = Math.min(bad.size(), 20);
+      for (int i = 0; i < shown; i++) {
+        BadLine b = bad.get(i);
+        System.err.println(
+            "moa: " + file + ":" + b.line() + (b.id() == null ? "" : " (" + b.id() + ")") + ": "
+                + b.reason());
+      }
+      if (bad.size() > shown) {
+        System.err.println("moa: ... and " + (bad.size() - shown) + " more bad lines");
+      }
+      if (!manifest.skipBadLines()) {
+        throw new UserError(
+            UserError.USAGE,
+            file
+                + ": "
+                + bad.size()
+                + " bad line(s); fix them or pass --skip-bad-lines to run the "
+                + ds.samples().size()
+                + " good ones");
+      }
+      System.err.println("moa: skipping " + bad.size() + " bad line(s) (--skip-bad-lines)");
+    }
+    return ds;
+  }
+
+  private void checkUnchanged(RunManifest manifest) throws IOException {
+    Path dataset = Path.of(manifest.dataset());
+    if (!Files.isRegularFile(dataset)) {
+      throw new UserError(
+          UserError.USAGE, "--resume: the run's dataset " + dataset + " no longer exists");
+    }
+    if (!sha256(dataset).equals(manifest.datasetSha256())) {
+      throw new UserError(
+          UserError.USAGE,
+          "--resume: the run's dataset "
+              + dataset
+              + " changed since the run started; start a new run instead");
+    }
+  }
+
+  private void printSummary(Summary summary, Path dir) {
+    System.out.println(summary.oneParagraph());
+    System.out.println("results: " + dir.resolve("results.jsonl"));
+    System.out.println("summary: " + dir.resolve("summary.json"));
+    System.out.println("report:  " + dir.resolve("report.html"));
+  }
+
+  static String checkRunId(String id) {
+    if (!id.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new UserError(
+          UserError.USAGE,
+          "--run-id: '" + id + "' must be 1 to 64 characters of letters, digits, '_', '.' or '-'");
+    }
+    return id;
+  }
+
+  static String newRunId() {
+    return "run-"
+        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 4);
+  }
+
+  static String sha256(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[64 * 1024];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String toJson(Object o) {
+    return JSON.writeValueAsString(o);
+  }
+
+  static List<String> lines(List<BadLine> bad) {
+    List<String> out = new ArrayList<>();
+    bad.forEach(b -> out.add(b.line() + ": " + b.reason()));
+    return out;
+  }
+}

@@ -1,0 +1,213 @@
+package dev.moa.cli;
+
+import dev.moa.cli.run.RunEngine;
+import dev.moa.cli.run.RunManifest;
+import dev.moa.eval.Sample;
+import dev.moa.protocol.avro.GradingSpec;
+import dev.moa.protocol.avro.MoaConfigSnapshot;
+import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.config.MoaConfig;
+import dev.moa.protocol.config.ModelPrice;
+import dev.moa.protocol.request.RequestFactory;
+import dev.moa.protocol.serde.Serdes;
+import dev.moa.protocol.topic.Topics;
+import dev.moa.runtime.kafka.KafkaSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run every sample of a JSONL dataset through the MoA pipeline, grade every final answer, and write results.jsonl (one line per sample), summary.json and a self-contained report.html.",
+      "",
+      "Without arguments it runs the bundled demo dataset (the 120-point calculate_user_metrics challenge and a few dozen exact, numeric and choice questions) with the default config on a local stack. Dataset lines: {\"id\", \"input\" (text or chat messages), \"target\", \"grader\": {\"type\", ...options}, \"metadata\"}. Bad lines are reported with their line numbers and stop the run unless --skip-bad-lines is given.",
+      "",
+      "An interrupted run carries on with --resume DIR; 'moa cancel RUN_ID' stops one. Exit code 0 when the run completed, 1 when it was cancelled, 2 on bad input, 3 when Kafka cannot be reached."
+    })
+final class EvalCommand extends BatchCommand {
+
+  static final String DEMO_RESOURCE = "/dev/moa/cli/datasets/demo.jsonl";
+
+  @Option(
+      names = "--dataset",
+      paramLabel = "FILE",
+      description = "JSONL dataset. Default: the bundled datasets/demo.jsonl.")
+  Path dataset;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "MoA config (YAML). Default: the shipped configs/workshop.yaml.")
+  Path config;
+
+  @Option(
+      names = "--cache",
+      description =
+          "Reuse earlier results of identical temperature-0 calls (same provider, model, messages and max_tokens), across runs; the summary counts cache hits.")
+  boolean cache;
+
+  private MoaConfig moaConfig;
+  private MoaConfigSnapshot probe;
+
+  @Override
+  String kind() {
+    return "eval";
+  }
+
+  @Override
+  Path datasetFile() throws IOException {
+    if (dataset != null) {
+      return dataset;
+    }
+    // The bundled demo, copied next to the run so that a resume reads the very same bytes.
+    Path dir = out != null ? out : Path.of("runs");
+    Files.createDirectories(dir);
+    Path copy = dir.resolve(out != null ? "demo.jsonl" : "demo-dataset.jsonl");
+    try (InputStream in = EvalCommand.class.getResourceAsStream(DEMO_RESOURCE)) {
+      if (in == null) {
+        throw new UserError(UserError.FAILED, "the bundled demo dataset is missing from the jar");
+      }
+      byte[] bytes = in.readAllBytes();
+      if (!Files.exists(copy) || !java.util.Arrays.equals(Files.readAllBytes(copy), bytes)) {
+        Files.write(copy, bytes);
+      }
+    }
+    return copy;
+  }
+
+  @Override
+  RunManifest completeManifest(RunManifest b) {
+    return new RunManifest(
+        b.runId(),
+        b.kind(),
+        b.dataset(),
+        b.datasetSha256(),
+        null,
+        config == null ? null : config.toAbsolutePath().toString(),
+        null,
+        b.defaultGraderType(),
+        b.defaultGraderOptions(),
+        b.skipBadLines(),
+        b.limit(),
+        cache,
+        b.simulatorProfile(),
+        b.stack(),
+        b.bootstrap(),
+        b.simulatorUrl(),
+        b.startOffsets(),
+        b.createdAtMs());
+  }
+
+  @Override
+  void prepare(RunManifest manifest, List<Sample> samples) {
+    moaConfig = AskCommand.loadConfig(manifest.config() == null ? null : Path.of(manifest.config()));
+    cache = manifest.cache();
+    // Fail fast on missing keys before anything starts.
+    probe =
+        RequestFactory.snapshot(
+            moaConfig, AskCommand.resolveOrFail(moaConfig, "http://127.0.0.1:0/v1"));
+  }
+
+  @Override
+  RunEngine.Submitter submitter(KafkaSettings settings, String simulatorUrl, String runId) {
+    MoaConfigSnapshot snapshot =
+        RequestFactory.snapshot(moaConfig, AskCommand.resolveOrFail(moaConfig, simulatorUrl));
+    return new RequestSubmitter(settings, snapshot, runId, cache);
+  }
+
+  @Override
+  String configName() {
+    return moaConfig.name();
+  }
+
+  @Override
+  String configHash() {
+    return probe.getConfigHash();
+  }
+
+  @Override
+  boolean simulated() {
+    return RequestFactory.simulated(probe);
+  }
+
+  @Override
+  Map<String, ModelPrice> prices() {
+    return moaConfig.prices();
+  }
+
+  /** Publishes one MoaRequest per sample; the request id is run id + sample id. */
+  static final class RequestSubmitter implements RunEngine.Submitter, AutoCloseable {
+    private final KafkaProducer<String, MoaRequest> producer;
+    private final MoaConfigSnapshot snapshot;
+    private final String runId;
+    private final boolean cache;
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+    RequestSubmitter(
+        KafkaSettings settings, MoaConfigSnapshot snapshot, String runId, boolean cache) {
+      this.producer =
+          new KafkaProducer<>(
+              settings.producer("moa-eval-" + runId),
+              new StringSerializer(),
+              Serdes.REQUEST.serializer());
+      this.snapshot = snapshot;
+      this.runId = runId;
+      this.cache = cache;
+    }
+
+    @Override
+    public void submit(Sample s) {
+      MoaRequest request =
+          RequestFactory.request(
+              RequestFactory.sampleRequestId(runId, s.id()),
+              snapshot,
+              s.messages(),
+              null,
+              System.currentTimeMillis(),
+              Map.of());
+      request.setRunId(runId);
+      request.setSampleId(s.id());
+      request.setUseCache(cache);
+      if (s.grader() != null) {
+        request.setGrading(
+            GradingSpec.newBuilder()
+                .setType(s.grader().type())
+                .setOptionsJson(s.grader().optionsJson())
+                .setTargetJson(s.targetJson())
+                .build());
+      }
+      producer.send(
+          new ProducerRecord<>(Topics.REQUESTS.name(), request.getRequestId(), request),
+          (md, e) -> {
+            if (e != null) {
+              failure.compareAndSet(null, e);
+            }
+          });
+    }
+
+    @Override
+    public void flush() {
+      producer.flush();
+      Exception e = failure.get();
+      if (e != null) {
+        throw new UserError(UserError.KAFKA, "cannot publish requests: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public void close() {
+      producer.close(java.time.Duration.ofSeconds(10));
+    }
+  }
+}

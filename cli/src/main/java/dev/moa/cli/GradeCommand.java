@@ -1,0 +1,221 @@
+package dev.moa.cli;
+
+import dev.moa.cli.run.RunEngine;
+import dev.moa.cli.run.RunManifest;
+import dev.moa.eval.Answers;
+import dev.moa.eval.AnswersReader;
+import dev.moa.eval.BadLine;
+import dev.moa.eval.Sample;
+import dev.moa.protocol.avro.AnswerStatus;
+import dev.moa.protocol.avro.FinalAnswer;
+import dev.moa.protocol.avro.GradingSpec;
+import dev.moa.protocol.avro.Usage;
+import dev.moa.protocol.config.ModelPrice;
+import dev.moa.protocol.request.RequestFactory;
+import dev.moa.protocol.serde.Serdes;
+import dev.moa.protocol.topic.Topics;
+import dev.moa.runtime.kafka.KafkaSettings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "grade",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Grade existing answers through the grader workers, without calling any model: each answer (JSONL lines {\"id\", \"answer\"}) is graded with its dataset sample's grader and target. Same outputs as 'moa eval' (results.jsonl, summary.json, report.html). Samples without an answer are counted as not run; answers whose id is not in the dataset are bad lines.",
+      "",
+      "Exit code 0 when grading completed, 1 when it was cancelled, 2 on bad input, 3 when Kafka cannot be reached."
+    })
+final class GradeCommand extends BatchCommand {
+
+  @Option(names = "--dataset", paramLabel = "FILE", description = "JSONL dataset (required).")
+  Path dataset;
+
+  @Option(
+      names = "--answers",
+      paramLabel = "FILE",
+      description = "JSONL answers, one {\"id\", \"answer\"} per line (required).")
+  Path answersFile;
+
+  private Answers answers;
+
+  @Override
+  String kind() {
+    return "grade";
+  }
+
+  @Override
+  Path datasetFile() {
+    if (dataset == null) {
+      throw new UserError(UserError.USAGE, "--dataset FILE is required");
+    }
+    if (answersFile == null) {
+      throw new UserError(UserError.USAGE, "--answers FILE is required");
+    }
+    return dataset;
+  }
+
+  @Override
+  RunManifest completeManifest(RunManifest b) {
+    return new RunManifest(
+        b.runId(),
+        b.kind(),
+        b.dataset(),
+        b.datasetSha256(),
+        answersFile.toAbsolutePath().toString(),
+        null,
+        "grade-only",
+        b.defaultGraderType(),
+        b.defaultGraderOptions(),
+        b.skipBadLines(),
+        b.limit(),
+        false,
+        b.simulatorProfile(),
+        b.stack(),
+        b.bootstrap(),
+        b.simulatorUrl(),
+        b.startOffsets(),
+        b.createdAtMs());
+  }
+
+  @Override
+  void prepare(RunManifest manifest, List<Sample> samples) throws IOException {
+    Path file = Path.of(manifest.answers());
+    try {
+      answers = AnswersReader.read(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new UserError(UserError.USAGE, "--answers: no such file: " + file);
+    }
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    samples.forEach(s -> ids.add(s.id()));
+    List<BadLine> bad = new java.util.ArrayList<>(answers.badLines());
+    for (String id : answers.byId().keySet()) {
+      if (!ids.contains(id)) {
+        bad.add(new BadLine(-1, id, "answer id '" + id + "' is not a sample of the dataset"));
+      }
+    }
+    if (!bad.isEmpty()) {
+      for (BadLine b : bad) {
+        System.err.println(
+            "moa: "
+                + file
+                + (b.line() > 0 ? ":" + b.line() : "")
+                + (b.id() == null ? "" : " (" + b.id() + ")")
+                + ": "
+                + b.reason());
+      }
+      if (!manifest.skipBadLines()) {
+        throw new UserError(
+            UserError.USAGE,
+            file + ": " + bad.size() + " bad answer line(s); fix them or pass --skip-bad-lines");
+      }
+    }
+  }
+
+  @Override
+  List<Sample> runnable(List<Sample> samples) {
+    List<Sample> withAnswer =
+        samples.stream().filter(s -> answers.byId().containsKey(s.id())).toList();
+    if (withAnswer.isEmpty()) {
+      throw new UserError(UserError.USAGE, "no answer matches a sample of the dataset");
+    }
+    return withAnswer;
+  }
+
+  @Override
+  RunEngine.Submitter submitter(KafkaSettings settings, String simulatorUrl, String runId) {
+    return new AnswerSubmitter(settings, runId, answers.byId());
+  }
+
+  @Override
+  String configName() {
+    return "grade-only";
+  }
+
+  @Override
+  String configHash() {
+    return "";
+  }
+
+  @Override
+  boolean simulated() {
+    return false;
+  }
+
+  @Override
+  Map<String, ModelPrice> prices() {
+    return Map.of();
+  }
+
+  /** Publishes each given answer as a FinalAnswer for the grader workers. */
+  static final class AnswerSubmitter implements RunEngine.Submitter, AutoCloseable {
+    private final KafkaProducer<String, FinalAnswer> producer;
+    private final String runId;
+    private final Map<String, String> answers;
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+    AnswerSubmitter(KafkaSettings settings, String runId, Map<String, String> answers) {
+      this.producer =
+          new KafkaProducer<>(
+              settings.producer("moa-grade-" + runId),
+              new StringSerializer(),
+              Serdes.FINAL_ANSWER.serializer());
+      this.runId = runId;
+      this.answers = answers;
+    }
+
+    @Override
+    public void submit(Sample s) {
+      long now = System.currentTimeMillis();
+      FinalAnswer.Builder a =
+          FinalAnswer.newBuilder()
+              .setRequestId(RequestFactory.sampleRequestId(runId, s.id()))
+              .setRunId(runId)
+              .setSampleId(s.id())
+              .setConfigName("grade-only")
+              .setStatus(AnswerStatus.SUCCEEDED)
+              .setAnswer(answers.get(s.id()))
+              .setUsage(new Usage(0, 0))
+              .setSubmittedAtMs(now)
+              .setCompletedAtMs(now);
+      if (s.grader() != null) {
+        a.setGrading(
+            GradingSpec.newBuilder()
+                .setType(s.grader().type())
+                .setOptionsJson(s.grader().optionsJson())
+                .setTargetJson(s.targetJson())
+                .build());
+      }
+      FinalAnswer answer = a.build();
+      producer.send(
+          new ProducerRecord<>(Topics.ANSWERS.name(), answer.getRequestId(), answer),
+          (md, e) -> {
+            if (e != null) {
+              failure.compareAndSet(null, e);
+            }
+          });
+    }
+
+    @Override
+    public void flush() {
+      producer.flush();
+      Exception e = failure.get();
+      if (e != null) {
+        throw new UserError(UserError.KAFKA, "cannot publish answers: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public void close() {
+      producer.close(java.time.Duration.ofSeconds(10));
+    }
+  }
+}

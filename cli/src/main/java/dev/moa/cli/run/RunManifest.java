@@ -1,0 +1,67 @@
+package dev.moa.cli.run;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code run.json}: everything a resumed run needs to carry on exactly as it started — which
+ * dataset (and its hash, so a changed file is caught), which config, where the cluster is, and the
+ * offsets of {@code moa.answers} and {@code moa.grades} at the start, from which the run's answers
+ * and grades are read back.
+ *
+ * @param kind {@code eval} (samples go through the pipeline) or {@code grade} (answers given)
+ * @param dataset absolute path of the dataset file
+ * @param answers absolute path of the answers file ({@code grade} only)
+ * @param config absolute path of the MoA config, or null for the shipped default
+ * @param stack {@code bootstrap}, {@code up} or {@code local} (a private stack in the run's dir)
+ * @param startOffsets topic → partition → first offset that can hold this run's records
+ */
+public record RunManifest(
+    String runId,
+    String kind,
+    String dataset,
+    String datasetSha256,
+    String answers,
+    String config,
+    String configName,
+    String defaultGraderType,
+    String defaultGraderOptions,
+    boolean skipBadLines,
+    Integer limit,
+    boolean cache,
+    String simulatorProfile,
+    String stack,
+    String bootstrap,
+    String simulatorUrl,
+    Map<String, Map<Integer, Long>> startOffsets,
+    long createdAtMs) {
+
+  public static final String FILE = "run.json";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  public static RunManifest read(Path dir) {
+    Path f = dir.resolve(FILE);
+    if (!Files.isRegularFile(f)) {
+      throw new IllegalArgumentException(
+          dir + " is not a run directory: " + FILE + " is missing");
+    }
+    try {
+      return JSON.readValue(Files.readString(f), RunManifest.class);
+    } catch (IOException | JacksonException e) {
+      throw new IllegalArgumentException(f + ": cannot read the run manifest: " + e.getMessage());
+    }
+  }
+
+  /** Writes atomically (temp file + move), so a kill never leaves half a manifest. */
+  public void write(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve(FILE + ".tmp");
+    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this));
+    Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+  }
+}
