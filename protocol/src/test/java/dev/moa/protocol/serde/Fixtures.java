@@ -1,5 +1,9 @@
 package dev.moa.protocol.serde;
 
+import dev.moa.protocol.avro.CachedResponse;
+import dev.moa.protocol.avro.RunState;
+import dev.moa.protocol.avro.RunStatus;
+
 import dev.moa.protocol.avro.AgentOutput;
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentSpec;
@@ -235,6 +239,31 @@ final class Fixtures {
         .setLayerStartedAtMs(1_700_000_000_500L)
         .setDeadlineMs(1_700_000_300_500L)
         .setUpdatedAtMs(1_700_000_000_900L)
+        .build();
+  }
+
+  static RunState runState() {
+    return RunState.newBuilder()
+        .setRunId("run-1")
+        .setStatus(RunStatus.CANCELLED)
+        .setDataset("/data/demo.jsonl")
+        .setConfigName("workshop")
+        .setTotal(38)
+        .setReason("by the user")
+        .setCreatedAtMs(1_700_000_000_000L)
+        .setUpdatedAtMs(1_700_000_001_000L)
+        .build();
+  }
+
+  static CachedResponse cachedResponse() {
+    return CachedResponse.newBuilder()
+        .setKey("ab".repeat(32))
+        .setProvider("cerebras")
+        .setModel("llama-3.3-70b")
+        .setContent("Paris.")
+        .setUsage(new Usage(12, 3))
+        .setFinishReason("stop")
+        .setCreatedAtMs(1_700_000_000_000L)
         .build();
   }
 }

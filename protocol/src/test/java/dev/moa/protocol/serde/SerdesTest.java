@@ -26,7 +26,9 @@ class SerdesTest {
         Arguments.of(Serdes.FINAL_ANSWER, Fixtures.finalAnswer()),
         Arguments.of(Serdes.ANSWER_CHUNK, Fixtures.answerChunk()),
         Arguments.of(Serdes.GRADE, Fixtures.grade()),
-        Arguments.of(Serdes.REQUEST_STATE, Fixtures.requestState()));
+        Arguments.of(Serdes.REQUEST_STATE, Fixtures.requestState()),
+        Arguments.of(Serdes.RUN_STATE, Fixtures.runState()),
+        Arguments.of(Serdes.CACHED_RESPONSE, Fixtures.cachedResponse()));
   }
 
   @SuppressWarnings("unchecked")
