@@ -1,5 +1,6 @@
 package dev.moa.agentworker;
 
+import dev.moa.runtime.spring.MoaCacheConfiguration;
 import dev.moa.runtime.spring.MoaKafkaConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -11,7 +12,7 @@ import org.springframework.context.annotation.Import;
  * AgentResult per task to {@code moa.agent-results}. Stateless; scale by running more.
  */
 @SpringBootApplication
-@Import(MoaKafkaConfiguration.class)
+@Import({MoaKafkaConfiguration.class, MoaCacheConfiguration.class})
 @EnableConfigurationProperties(AgentWorkerProperties.class)
 public class AgentWorkerApplication {
 

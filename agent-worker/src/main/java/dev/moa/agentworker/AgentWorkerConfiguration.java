@@ -4,6 +4,7 @@ import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.provider.ProviderClient;
 import dev.moa.provider.ProviderClientOptions;
+import dev.moa.runtime.cache.ResponseCache;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.model.ModelCallMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,7 +18,10 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
-/** The agent worker's beans: model client, executor, result and dead-letter producers. */
+/**
+ * The agent worker's beans: model client, executor (with the response cache of {@link
+ * dev.moa.runtime.spring.MoaCacheConfiguration}), result and dead-letter producers.
+ */
 @Configuration(proxyBeanMethods = false)
 public class AgentWorkerConfiguration {
 
@@ -45,8 +49,12 @@ public class AgentWorkerConfiguration {
 
   @Bean
   AgentTaskExecutor agentTaskExecutor(
-      ProviderClient providerClient, ModelCallMetrics metrics, Clock clock) {
-    return new AgentTaskExecutor(providerClient::chat, metrics, clock, System::getenv);
+      ProviderClient providerClient,
+      ModelCallMetrics metrics,
+      Clock clock,
+      ResponseCache responseCache) {
+    return new AgentTaskExecutor(
+        providerClient::chat, metrics, clock, System::getenv, responseCache);
   }
 
   /** Idempotent, acks=all producer of results (see {@link KafkaSettings#producer}). */

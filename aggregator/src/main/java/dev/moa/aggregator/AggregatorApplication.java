@@ -1,5 +1,6 @@
 package dev.moa.aggregator;
 
+import dev.moa.runtime.spring.MoaCacheConfiguration;
 import dev.moa.runtime.spring.MoaKafkaConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -12,7 +13,7 @@ import org.springframework.context.annotation.Import;
  * task to {@code moa.answers}, in a Kafka transaction with the consumed offsets.
  */
 @SpringBootApplication
-@Import(MoaKafkaConfiguration.class)
+@Import({MoaKafkaConfiguration.class, MoaCacheConfiguration.class})
 @EnableConfigurationProperties(AggregatorProperties.class)
 public class AggregatorApplication {
 

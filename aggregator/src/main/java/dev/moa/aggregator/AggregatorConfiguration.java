@@ -5,6 +5,7 @@ import dev.moa.protocol.avro.AnswerChunk;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.provider.ProviderClient;
 import dev.moa.provider.ProviderClientOptions;
+import dev.moa.runtime.cache.ResponseCache;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.model.ModelCallMetrics;
 import dev.moa.runtime.model.ModelTaskExecutor;
@@ -56,8 +57,12 @@ public class AggregatorConfiguration {
 
   @Bean
   ModelTaskExecutor aggregatorExecutor(
-      ProviderClient providerClient, ModelCallMetrics metrics, Clock clock) {
-    return new ModelTaskExecutor(providerClient::chat, metrics, clock, System::getenv);
+      ProviderClient providerClient,
+      ModelCallMetrics metrics,
+      Clock clock,
+      ResponseCache responseCache) {
+    return new ModelTaskExecutor(
+        providerClient::chat, metrics, clock, System::getenv, responseCache);
   }
 
   /**

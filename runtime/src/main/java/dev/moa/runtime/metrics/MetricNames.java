@@ -53,5 +53,12 @@ public final class MetricNames {
 
   public static final String TAG_CONSUMER = "consumer";
 
+  /** Response-cache lookups of cacheable tasks (tag {@link #TAG_RESULT} = hit | miss). */
+  public static final String CACHE_LOOKUPS = "moa.cache.lookups";
+
+  public static final String TAG_RESULT = "result";
+  public static final String CACHE_HIT = "hit";
+  public static final String CACHE_MISS = "miss";
+
   private MetricNames() {}
 }

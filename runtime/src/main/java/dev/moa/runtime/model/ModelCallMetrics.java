@@ -180,6 +180,19 @@ public final class ModelCallMetrics {
             .increment();
   }
 
+  /**
+   * Counts a response-cache lookup ({@code moa.cache.lookups}, tag {@code result} = hit | miss). A
+   * hit records no call metrics: no call was made.
+   */
+  public void recordCacheLookup(boolean hit) {
+    registry
+        .counter(
+            MetricNames.CACHE_LOOKUPS,
+            MetricNames.TAG_RESULT,
+            hit ? MetricNames.CACHE_HIT : MetricNames.CACHE_MISS)
+        .increment();
+  }
+
   /** Calls currently in flight (the value of the {@code moa.inflight.calls} gauge). */
   public int inflight() {
     return inflight.get();

@@ -3,6 +3,7 @@ package dev.moa.runtime.model;
 import dev.moa.protocol.avro.AgentOutput;
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;
+import dev.moa.protocol.avro.CachedResponse;
 import dev.moa.protocol.avro.CallError;
 import dev.moa.protocol.avro.CallStatus;
 import dev.moa.protocol.avro.CallTimings;
@@ -117,6 +118,22 @@ public final class TaskCalls {
     }
     CallOutcome.Failed f = (CallOutcome.Failed) outcome;
     return b.setStatus(CallStatus.FAILED).setError(callError(f)).build();
+  }
+
+  /**
+   * The SUCCEEDED result of a task served from the response cache: the cached content, usage and
+   * finish reason, {@code cached = true}, and zero timings (no attempt was made).
+   */
+  public static AgentResult cachedResult(AgentTask task, CachedResponse cached, Clock clock) {
+    return resultBuilder(task, clock, task.getAttempt())
+        .setStatus(CallStatus.SUCCEEDED)
+        .setContent(cached.getContent())
+        .setUsage(
+            new Usage(cached.getUsage().getPromptTokens(), cached.getUsage().getCompletionTokens()))
+        .setFinishReason(cached.getFinishReason())
+        .setTimings(new CallTimings(0L, 0L, Map.of(), 0))
+        .setCached(true)
+        .build();
   }
 
   /** A FAILED result for a task that was not called (or whose call broke unexpectedly). */
