@@ -44,7 +44,14 @@ public final class AnswersReader {
         try {
           root = EvalJson.MAPPER.readTree(text);
         } catch (JacksonException e) {
-          bad.add(new BadLine(lineNo, null, "invalid JSON: " + EvalJson.parseError(e)));
+          bad.add(
+              new BadLine(
+                  lineNo,
+                  null,
+                  "invalid JSON: "
+                      + EvalJson.parseError(e)
+                      + "; line: "
+                      + EvalJson.abbreviate(text)));
           continue;
         }
         if (root == null || !root.isObject()) {

@@ -92,7 +92,8 @@ public final class DatasetReader {
     try {
       root = EvalJson.MAPPER.readTree(text);
     } catch (JacksonException e) {
-      r.problems.add("invalid JSON: " + EvalJson.parseError(e));
+      r.problems.add(
+          "invalid JSON: " + EvalJson.parseError(e) + "; line: " + EvalJson.abbreviate(text));
       return r;
     }
     if (root == null || !root.isObject()) {

@@ -162,6 +162,11 @@ public record ResultLine(
     return answerFailed() || (grade != null && grade.error());
   }
 
+  /** Prompt plus completion tokens of all calls. */
+  public long totalTokens() {
+    return promptTokens + completionTokens;
+  }
+
   /** Every agent output of the result, layers first, then the aggregator. */
   public List<Agent> allCalls() {
     List<Agent> all = new ArrayList<>();

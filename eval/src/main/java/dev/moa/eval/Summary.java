@@ -383,7 +383,7 @@ public final class Summary {
   }
 
   /** A one-paragraph, human-readable account of the run for a terminal. */
-  public String paragraph() {
+  public String oneParagraph() {
     Counts c = counts;
     StringBuilder b = new StringBuilder();
     b.append("Run ").append(run.runId()).append(' ').append(run.status()).append(": ");

@@ -36,7 +36,9 @@ class AnswersReaderTest {
     assertThat(answers.byId().keySet()).containsExactly("z", "a", "b");
     assertThat(answers.byId()).containsEntry("z", "last letter").containsEntry("b", "<b>bold</b>");
     assertThat(answers.badLines()).extracting(BadLine::line).containsExactly(4, 5, 6, 7, 8, 9, 10);
-    assertThat(answers.badLines().get(0).reason()).startsWith("invalid JSON");
+    assertThat(answers.badLines().get(0).reason())
+        .startsWith("invalid JSON")
+        .endsWith("; line: not json");
     assertThat(answers.badLines().get(1))
         .isEqualTo(new BadLine(5, "z", "duplicate id 'z' (first on line 1)"));
     assertThat(answers.badLines().get(2))

@@ -115,7 +115,12 @@ class DatasetReaderTest {
         onlyBad(reader.read(file("{\"id\": \"a\", \"input\": \"x\"}", "{\"id\": \"b\", "), null));
     assertThat(b.line()).isEqualTo(2);
     assertThat(b.id()).isNull();
-    assertThat(b.reason()).startsWith("invalid JSON: ").contains("column");
+    assertThat(b.reason())
+        .startsWith("invalid JSON: ")
+        .contains("column")
+        .endsWith("; line: {\"id\": \"b\", ");
+    BadLine words = onlyBad(reader.read(file("not json"), null));
+    assertThat(words.reason()).startsWith("invalid JSON: ").endsWith("; line: not json");
   }
 
   @Test

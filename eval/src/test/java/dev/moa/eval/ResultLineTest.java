@@ -41,6 +41,7 @@ class ResultLineTest {
     assertThat(r.answer()).isEqualTo("It is 42.\n<b>done</b>");
     assertThat(r.promptTokens()).isEqualTo(400); // 4 succeeded outputs x 100
     assertThat(r.completionTokens()).isEqualTo(200);
+    assertThat(r.totalTokens()).isEqualTo(600);
     assertThat(r.latencyMs()).isEqualTo(2_600);
     assertThat(r.layers()).extracting(ResultLine.Layer::layer).containsExactly(0, 1);
     assertThat(r.layers())

@@ -295,7 +295,7 @@ class SummaryTest {
     Summary s =
         Summary.of(
             run(Map.of("m1", new ModelPrice(1.0, 2.0), "m2", new ModelPrice(0.5, 1.0))), results());
-    assertThat(s.paragraph())
+    assertThat(s.oneParagraph())
         .isEqualTo(
             "Run run-1 cancelled: 6 of 8 samples answered (2 failed, 1 cancelled, 2 not run,"
                 + " 1 bad lines skipped). 3 graded: mean score 0.567, accuracy 33.3%."
