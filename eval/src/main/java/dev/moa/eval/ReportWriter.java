@@ -471,9 +471,9 @@ public final class ReportWriter {
   }
 
   private static void yTicks(StringBuilder h, int left, int top, int plotH, long max) {
-    for (int i = 0; i <= 4; i++) {
-      long v = Math.round(max * i / 4.0);
-      double y = top + plotH - (double) plotH * i / 4;
+    long step = Math.max(1, (max + 3) / 4);
+    for (long v = 0; v <= max; v += step) {
+      double y = top + plotH - (double) plotH * v / max;
       h.append("<text x=\"")
           .append(left - 4)
           .append("\" y=\"")

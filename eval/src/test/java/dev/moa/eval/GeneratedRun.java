@@ -27,7 +27,45 @@ final class GeneratedRun {
 
   final List<ResultLine> results = new ArrayList<>();
   final List<BadLine> skipped = new ArrayList<>();
+  final RunInfo info;
   final Summary summary;
+
+  /**
+   * The generated run plus one more sample whose answer, agent output and grade reason try to
+   * inject HTML.
+   */
+  static GeneratedRun withInjectedSample(int samples, long seed) {
+    GeneratedRun run = new GeneratedRun(samples, seed, "completed", false);
+    String evil = ReportWriterTest.INJECTION;
+    AgentOutput agent = Fixtures.output("agent-x", "model-x", 0, 0, true, 40);
+    agent.setContent(evil);
+    FinalAnswer answer = Fixtures.answer("req-evil", evil, List.of(List.of(agent)), null, 50);
+    Grade grade = Fixtures.grade("exact", GradeStatus.GRADED, 0, 1, evil);
+    Sample sample = new Sample("evil-" + evil, samples + 1, List.of(), "42", null, "{}");
+    List<ResultLine> results = new ArrayList<>(run.results);
+    results.add(ResultLine.of(sample, answer, grade));
+    return new GeneratedRun(run, results);
+  }
+
+  private GeneratedRun(GeneratedRun base, List<ResultLine> results) {
+    this.results.addAll(results);
+    this.skipped.addAll(base.skipped);
+    RunInfo b = base.info;
+    this.info =
+        new RunInfo(
+            b.runId(),
+            b.dataset(),
+            b.configName(),
+            b.configHash(),
+            b.simulated(),
+            b.status(),
+            b.startedAtMs(),
+            b.finishedAtMs(),
+            b.totalSamples() + 1,
+            b.skippedLines(),
+            b.prices());
+    this.summary = Summary.of(info, results);
+  }
 
   GeneratedRun(int samples, long seed, String status, boolean simulated) {
     Random rnd = new Random(seed);
@@ -40,7 +78,7 @@ final class GeneratedRun {
           new Sample(id, i + 1, List.of(new Message("user", "Question " + i)), "42", null, "{}");
       results.add(result(sample, rnd, status.equals("cancelled") && i >= run - 5, simulated));
     }
-    RunInfo info =
+    info =
         new RunInfo(
             "run-" + seed,
             "datasets/generated.jsonl",
