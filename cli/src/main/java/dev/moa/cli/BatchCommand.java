@@ -53,13 +53,15 @@ abstract class BatchCommand implements Callable<Integer> {
   @Option(
       names = "--out",
       paramLabel = "DIR",
-      description = "Where results.jsonl, summary.json and report.html go. Default: runs/<run-id>/.")
+      description =
+          "Where results.jsonl, summary.json and report.html go. Default: runs/<run-id>/.")
   Path out;
 
   @Option(
       names = "--run-id",
       paramLabel = "ID",
-      description = "Run id ([A-Za-z0-9_.-], at most 64). Default: a new one from the date and time.")
+      description =
+          "Run id ([A-Za-z0-9_.-], at most 64). Default: a new one from the date and time.")
   String runId;
 
   @Option(names = "--limit", paramLabel = "N", description = "Use only the first N samples.")
@@ -416,7 +418,8 @@ abstract class BatchCommand implements Callable<Integer> {
   private Dataset readDataset(Path file, RunManifest manifest) throws IOException {
     GraderRef dflt = null;
     if (manifest.defaultGraderType() != null) {
-      String opts = manifest.defaultGraderOptions() == null ? "{}" : manifest.defaultGraderOptions();
+      String opts =
+          manifest.defaultGraderOptions() == null ? "{}" : manifest.defaultGraderOptions();
       Graders graders = new Graders();
       try {
         graders.validate(manifest.defaultGraderType(), opts, null);
@@ -435,7 +438,8 @@ abstract class BatchCommand implements Callable<Integer> {
     } catch (java.nio.file.NoSuchFileException e) {
       throw new UserError(UserError.USAGE, "--dataset: no such file: " + file);
     } catch (IOException e) {
-      throw new UserError(UserError.USAGE, "--dataset: cannot read " + file + ": " + e.getMessage());
+      throw new UserError(
+          UserError.USAGE, "--dataset: cannot read " + file + ": " + e.getMessage());
     }
     if (!ds.clean()) {
       List<BadLine> bad = ds.badLines();
@@ -443,7 +447,12 @@ abstract class BatchCommand implements Callable<Integer> {
       for (int i = 0; i < shown; i++) {
         BadLine b = bad.get(i);
         System.err.println(
-            "moa: " + file + ":" + b.line() + (b.id() == null ? "" : " (" + b.id() + ")") + ": "
+            "moa: "
+                + file
+                + ":"
+                + b.line()
+                + (b.id() == null ? "" : " (" + b.id() + ")")
+                + ": "
                 + b.reason());
       }
       if (bad.size() > shown) {

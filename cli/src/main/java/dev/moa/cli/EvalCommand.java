@@ -111,7 +111,8 @@ final class EvalCommand extends BatchCommand {
 
   @Override
   void prepare(RunManifest manifest, List<Sample> samples) {
-    moaConfig = AskCommand.loadConfig(manifest.config() == null ? null : Path.of(manifest.config()));
+    moaConfig =
+        AskCommand.loadConfig(manifest.config() == null ? null : Path.of(manifest.config()));
     cache = manifest.cache();
     // Fail fast on missing keys before anything starts.
     probe =

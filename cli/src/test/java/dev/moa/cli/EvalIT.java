@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -250,7 +249,8 @@ class EvalIT {
 
   @Test
   void cancelStopsNewTasksAndTheReportSaysCancelled(@TempDir Path dir) throws Exception {
-    // A slow simulator (0.5 s + 80 tokens/s per call), so that the run is still going when cancelled.
+    // A slow simulator (0.5 s + 80 tokens/s per call), so that the run is still going when
+    // cancelled.
     try (Simulator slow =
         Simulator.start(SimulatorOptions.builder().defaultProfile(Profile.named("gpu")).build())) {
       AtomicLong calls = new AtomicLong();
@@ -265,8 +265,7 @@ class EvalIT {
             .append("\", \"target\": \"x\", \"grader\": {\"type\": \"exact\"}}\n");
       }
       Files.writeString(dataset, sb.toString());
-      List<String> args =
-          new ArrayList<>(List.of(eval(dir.resolve("out"), "cancel-it", dataset)));
+      List<String> args = new ArrayList<>(List.of(eval(dir.resolve("out"), "cancel-it", dataset)));
       args.set(args.indexOf("--simulator-url") + 1, slow.baseUrl());
       args.addAll(List.of("--max-in-flight", "6"));
       CompletableFuture<Integer> running =
@@ -295,8 +294,7 @@ class EvalIT {
       assertThat(s.path("run").path("status").asString()).isEqualTo("cancelled");
       assertCountsAddUp(s, 200);
       assertThat(s.path("counts").path("not_run").asInt()).isPositive();
-      assertThat(Files.readString(dir.resolve("out").resolve("report.html")))
-          .contains("CANCELLED");
+      assertThat(Files.readString(dir.resolve("out").resolve("report.html"))).contains("CANCELLED");
 
       assertThat(Moa.execute("cancel", "cancel-it", "--bootstrap", settings.bootstrap()))
           .as("an ended run cannot be cancelled again")
@@ -355,7 +353,10 @@ class EvalIT {
     assertCountsAddUp(s, 4);
     assertThat(s.path("counts").path("not_run").asInt()).isEqualTo(1);
 
-    Files.writeString(answers, "{\"id\": \"stranger\", \"answer\": \"?\"}\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        answers,
+        "{\"id\": \"stranger\", \"answer\": \"?\"}\n",
+        java.nio.file.StandardOpenOption.APPEND);
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int bad =
         run(
@@ -377,7 +378,8 @@ class EvalIT {
   void aSecondRunCannotReuseARunIdOrADirectory(@TempDir Path dir) throws Exception {
     Path dataset = dir.resolve("one.jsonl");
     Files.writeString(
-        dataset, "{\"id\": \"one\", \"input\": \"hi\", \"target\": \"x\", \"grader\": {\"type\": \"exact\"}}\n");
+        dataset,
+        "{\"id\": \"one\", \"input\": \"hi\", \"target\": \"x\", \"grader\": {\"type\": \"exact\"}}\n");
     assertThat(Moa.execute(eval(dir.resolve("a"), "reuse-it", dataset))).isZero();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     assertThat(run(err, eval(dir.resolve("b"), "reuse-it", dataset))).isEqualTo(2);
@@ -386,5 +388,4 @@ class EvalIT {
     assertThat(run(err, eval(dir.resolve("a"), "other-id", dataset))).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--resume");
   }
-
 }

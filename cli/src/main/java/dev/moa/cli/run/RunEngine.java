@@ -32,8 +32,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Drives one batch run: submits samples (at most {@code maxInFlight} unfinished at a time), reads
- * the run's committed answers and grades back from their start offsets, and appends one result
- * line per sample once its grade is in. It watches {@code moa.runs}: when the run is cancelled it
+ * the run's committed answers and grades back from their start offsets, and appends one result line
+ * per sample once its grade is in. It watches {@code moa.runs}: when the run is cancelled it
  * submits nothing more and waits for the pipeline to end what is in flight.
  *
  * <p>Single-threaded: one loop polls, submits, completes and reports progress. Nothing is kept only
@@ -200,7 +200,9 @@ public final class RunEngine implements AutoCloseable {
         lastProgress = now;
       }
       if (finished) {
-        return cancelledAtMs != null && !allDoneWithoutCancel() ? Ending.CANCELLED : Ending.COMPLETED;
+        return cancelledAtMs != null && !allDoneWithoutCancel()
+            ? Ending.CANCELLED
+            : Ending.COMPLETED;
       }
     }
   }

@@ -47,8 +47,7 @@ public record RunManifest(
   public static RunManifest read(Path dir) {
     Path f = dir.resolve(FILE);
     if (!Files.isRegularFile(f)) {
-      throw new IllegalArgumentException(
-          dir + " is not a run directory: " + FILE + " is missing");
+      throw new IllegalArgumentException(dir + " is not a run directory: " + FILE + " is missing");
     }
     try {
       return JSON.readValue(Files.readString(f), RunManifest.class);

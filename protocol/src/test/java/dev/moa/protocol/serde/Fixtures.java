@@ -1,9 +1,5 @@
 package dev.moa.protocol.serde;
 
-import dev.moa.protocol.avro.CachedResponse;
-import dev.moa.protocol.avro.RunState;
-import dev.moa.protocol.avro.RunStatus;
-
 import dev.moa.protocol.avro.AgentOutput;
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentSpec;
@@ -11,6 +7,7 @@ import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.AggregateTask;
 import dev.moa.protocol.avro.AnswerChunk;
 import dev.moa.protocol.avro.AnswerStatus;
+import dev.moa.protocol.avro.CachedResponse;
 import dev.moa.protocol.avro.CallError;
 import dev.moa.protocol.avro.CallStatus;
 import dev.moa.protocol.avro.CallTimings;
@@ -25,6 +22,8 @@ import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.avro.ProviderRef;
 import dev.moa.protocol.avro.RequestPhase;
 import dev.moa.protocol.avro.RequestState;
+import dev.moa.protocol.avro.RunState;
+import dev.moa.protocol.avro.RunStatus;
 import dev.moa.protocol.avro.TaskRole;
 import dev.moa.protocol.avro.Usage;
 import java.util.List;
