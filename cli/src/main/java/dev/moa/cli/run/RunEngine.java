@@ -130,7 +130,9 @@ public final class RunEngine implements AutoCloseable {
 
   /** The current end offsets of the answer and grade topics: where a new run starts reading. */
   public static Map<String, Map<Integer, Long>> currentEnds(KafkaSettings settings) {
-    Map<String, Object> props = settings.consumer(null, true);
+    // The high watermark: records of this run can only come after it (read_uncommitted, since a
+    // read_committed consumer asks for end offsets only of partitions it is assigned).
+    Map<String, Object> props = settings.consumer(null, false);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     Map<String, Map<Integer, Long>> out = new LinkedHashMap<>();
