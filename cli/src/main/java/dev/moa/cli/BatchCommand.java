@@ -210,6 +210,7 @@ abstract class BatchCommand implements Callable<Integer> {
               null,
               kafka.bootstrap,
               simulatorUrl,
+              null,
               Map.of(),
               System.currentTimeMillis());
       manifest = completeManifest(base);
@@ -266,9 +267,15 @@ abstract class BatchCommand implements Callable<Integer> {
         simulator = up.get().simulator();
       } else {
         stackKind = "local";
+        int simulatorPort = manifest.simulatorPort() == null ? 0 : manifest.simulatorPort();
         stack =
             LocalStack.start(
-                null, dir.resolve(LOCAL_STACK_DIR), 0, manifest.simulatorProfile(), status);
+                null,
+                dir.resolve(LOCAL_STACK_DIR),
+                0,
+                simulatorPort,
+                manifest.simulatorProfile(),
+                status);
         bootstrap = stack.bootstrap();
         simulator = stack.simulator().baseUrl();
       }
@@ -308,6 +315,7 @@ abstract class BatchCommand implements Callable<Integer> {
                 stackKind,
                 "bootstrap".equals(stackKind) ? bootstrap : null,
                 "bootstrap".equals(stackKind) ? simulator : null,
+                stack != null ? stack.simulator().port() : null,
                 RunEngine.currentEnds(settings),
                 manifest.createdAtMs());
         manifest.write(dir);

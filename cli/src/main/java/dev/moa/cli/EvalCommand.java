@@ -105,6 +105,7 @@ final class EvalCommand extends BatchCommand {
         b.stack(),
         b.bootstrap(),
         b.simulatorUrl(),
+        b.simulatorPort(),
         b.startOffsets(),
         b.createdAtMs());
   }

@@ -82,6 +82,7 @@ final class GradeCommand extends BatchCommand {
         b.stack(),
         b.bootstrap(),
         b.simulatorUrl(),
+        b.simulatorPort(),
         b.startOffsets(),
         b.createdAtMs());
   }

@@ -63,6 +63,20 @@ public final class LocalStack implements AutoCloseable {
    */
   public static LocalStack start(
       String bootstrap, Path dataDir, int brokerPort, String profile, Status status) {
+    return start(bootstrap, dataDir, brokerPort, 0, profile, status);
+  }
+
+  /**
+   * Starts the stack with the simulator on a given port (0 = any), so that requests whose config
+   * snapshot names the simulator's URL still reach it after a restart.
+   */
+  public static LocalStack start(
+      String bootstrap,
+      Path dataDir,
+      int brokerPort,
+      int simulatorPort,
+      String profile,
+      Status status) {
     LocalBroker broker = null;
     Simulator simulator = null;
     LocalStack stack = null;
@@ -76,7 +90,10 @@ public final class LocalStack implements AutoCloseable {
       status.say("starting the simulator (profile " + profile + ")");
       simulator =
           Simulator.start(
-              SimulatorOptions.builder().defaultProfile(Profile.named(profile)).build());
+              SimulatorOptions.builder()
+                  .port(simulatorPort)
+                  .defaultProfile(Profile.named(profile))
+                  .build());
       stack = new LocalStack(broker, bootstrap, simulator);
       for (Map.Entry<String, Class<?>> e : SERVICES.entrySet()) {
         status.say("starting " + e.getKey());

@@ -19,6 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  * @param answers absolute path of the answers file ({@code grade} only)
  * @param config absolute path of the MoA config, or null for the shipped default
  * @param stack {@code bootstrap}, {@code up} or {@code local} (a private stack in the run's dir)
+ * @param simulatorPort the private stack's simulator port, reused on resume: the config snapshots
+ *     of requests in flight name it
  * @param startOffsets topic → partition → first offset that can hold this run's records
  */
 public record RunManifest(
@@ -38,6 +40,7 @@ public record RunManifest(
     String stack,
     String bootstrap,
     String simulatorUrl,
+    Integer simulatorPort,
     Map<String, Map<Integer, Long>> startOffsets,
     long createdAtMs) {
 
