@@ -388,4 +388,51 @@ class EvalIT {
     assertThat(run(err, eval(dir.resolve("a"), "other-id", dataset))).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--resume");
   }
+
+  @Test
+  void withCacheASecondRunOfTemperatureZeroCallsMakesNoModelCall(@TempDir Path dir)
+      throws Exception {
+    Path config = dir.resolve("t0.yaml");
+    Files.writeString(
+        config,
+        """
+        name: t0
+        layers: 1
+        agents:
+          - {name: a, model: model-a, provider: simulator, temperature: 0, max_tokens: 32, prompt: "A. {helper_response}"}
+          - {name: b, model: model-b, provider: simulator, temperature: 0, max_tokens: 32, prompt: "B. {helper_response}"}
+        aggregator: {model: model-agg, provider: simulator, temperature: 0, max_tokens: 32, prompt: "Agg. {helper_response}"}
+        """);
+    Path dataset = dir.resolve("c.jsonl");
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      sb.append("{\"id\": \"c")
+          .append(i)
+          .append("\", \"input\": \"Cache me ")
+          .append(i)
+          .append("\", \"target\": \"x\", \"grader\": {\"type\": \"exact\"}}\n");
+    }
+    Files.writeString(dataset, sb.toString());
+    AtomicLong calls = new AtomicLong();
+    sim.addListener(c -> calls.incrementAndGet());
+    String[] first = eval(dir.resolve("first"), "cache-it-1", dataset, "--cache");
+    first[java.util.Arrays.asList(first).indexOf("--config") + 1] = config.toString();
+
+    assertThat(Moa.execute(first)).isZero();
+    long afterFirst = calls.get();
+    assertThat(afterFirst).isGreaterThanOrEqualTo(30);
+    assertThat(summary(dir.resolve("first")).path("cache_hits").asInt()).isZero();
+
+    String[] second = eval(dir.resolve("second"), "cache-it-2", dataset, "--cache");
+    second[java.util.Arrays.asList(second).indexOf("--config") + 1] = config.toString();
+    assertThat(Moa.execute(second)).isZero();
+
+    assertThat(calls.get()).as("no model call in the cached run").isEqualTo(afterFirst);
+    JsonNode s = summary(dir.resolve("second"));
+    assertThat(s.path("cache_hits").asInt()).isEqualTo(30);
+    assertThat(results(dir.resolve("second")))
+        .extracting(l -> l.path("answer").asString())
+        .containsExactlyInAnyOrderElementsOf(
+            results(dir.resolve("first")).stream().map(l -> l.path("answer").asString()).toList());
+  }
 }
