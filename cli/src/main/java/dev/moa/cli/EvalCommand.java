@@ -2,6 +2,7 @@ package dev.moa.cli;
 
 import dev.moa.cli.run.RunEngine;
 import dev.moa.cli.run.RunManifest;
+import dev.moa.cli.run.TopicSubmitter;
 import dev.moa.eval.Sample;
 import dev.moa.protocol.avro.GradingSpec;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
@@ -18,10 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -125,7 +122,14 @@ final class EvalCommand extends BatchCommand {
   RunEngine.Submitter submitter(KafkaSettings settings, String simulatorUrl, String runId) {
     MoaConfigSnapshot snapshot =
         RequestFactory.snapshot(moaConfig, AskCommand.resolveOrFail(moaConfig, simulatorUrl));
-    return new RequestSubmitter(settings, snapshot, runId, cache);
+    boolean useCache = cache;
+    return new TopicSubmitter<>(
+        settings,
+        "moa-eval-" + runId,
+        Topics.REQUESTS.name(),
+        Serdes.REQUEST.serializer(),
+        "requests",
+        s -> request(snapshot, runId, useCache, s));
   }
 
   @Override
@@ -148,68 +152,33 @@ final class EvalCommand extends BatchCommand {
     return moaConfig.prices();
   }
 
-  /** Publishes one MoaRequest per sample; the request id is run id + sample id. */
-  static final class RequestSubmitter implements RunEngine.Submitter, AutoCloseable {
-    private final KafkaProducer<String, MoaRequest> producer;
-    private final MoaConfigSnapshot snapshot;
-    private final String runId;
-    private final boolean cache;
-    private final AtomicReference<Exception> failure = new AtomicReference<>();
+  /** One MoaRequest per sample; the request id is run id + sample id. */
+  static TopicSubmitter.Keyed<MoaRequest> request(
+      MoaConfigSnapshot snapshot, String runId, boolean cache, Sample s) {
+    MoaRequest request =
+        RequestFactory.request(
+            RequestFactory.sampleRequestId(runId, s.id()),
+            snapshot,
+            s.messages(),
+            null,
+            System.currentTimeMillis(),
+            Map.of());
+    request.setRunId(runId);
+    request.setSampleId(s.id());
+    request.setUseCache(cache);
+    request.setGrading(grading(s));
+    return new TopicSubmitter.Keyed<>(request.getRequestId(), request);
+  }
 
-    RequestSubmitter(
-        KafkaSettings settings, MoaConfigSnapshot snapshot, String runId, boolean cache) {
-      this.producer =
-          new KafkaProducer<>(
-              settings.producer("moa-eval-" + runId),
-              new StringSerializer(),
-              Serdes.REQUEST.serializer());
-      this.snapshot = snapshot;
-      this.runId = runId;
-      this.cache = cache;
+  /** The sample's grader and target as the grader workers receive them, or null. */
+  static GradingSpec grading(Sample s) {
+    if (s.grader() == null) {
+      return null;
     }
-
-    @Override
-    public void submit(Sample s) {
-      MoaRequest request =
-          RequestFactory.request(
-              RequestFactory.sampleRequestId(runId, s.id()),
-              snapshot,
-              s.messages(),
-              null,
-              System.currentTimeMillis(),
-              Map.of());
-      request.setRunId(runId);
-      request.setSampleId(s.id());
-      request.setUseCache(cache);
-      if (s.grader() != null) {
-        request.setGrading(
-            GradingSpec.newBuilder()
-                .setType(s.grader().type())
-                .setOptionsJson(s.grader().optionsJson())
-                .setTargetJson(s.targetJson())
-                .build());
-      }
-      producer.send(
-          new ProducerRecord<>(Topics.REQUESTS.name(), request.getRequestId(), request),
-          (md, e) -> {
-            if (e != null) {
-              failure.compareAndSet(null, e);
-            }
-          });
-    }
-
-    @Override
-    public void flush() {
-      producer.flush();
-      Exception e = failure.get();
-      if (e != null) {
-        throw new UserError(UserError.KAFKA, "cannot publish requests: " + e.getMessage());
-      }
-    }
-
-    @Override
-    public void close() {
-      producer.close(java.time.Duration.ofSeconds(10));
-    }
+    return GradingSpec.newBuilder()
+        .setType(s.grader().type())
+        .setOptionsJson(s.grader().optionsJson())
+        .setTargetJson(s.targetJson())
+        .build();
   }
 }

@@ -2,13 +2,13 @@ package dev.moa.cli;
 
 import dev.moa.cli.run.RunEngine;
 import dev.moa.cli.run.RunManifest;
+import dev.moa.cli.run.TopicSubmitter;
 import dev.moa.eval.Answers;
 import dev.moa.eval.AnswersReader;
 import dev.moa.eval.BadLine;
 import dev.moa.eval.Sample;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
-import dev.moa.protocol.avro.GradingSpec;
 import dev.moa.protocol.avro.Usage;
 import dev.moa.protocol.config.ModelPrice;
 import dev.moa.protocol.request.RequestFactory;
@@ -19,10 +19,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -133,7 +129,14 @@ final class GradeCommand extends BatchCommand {
 
   @Override
   RunEngine.Submitter submitter(KafkaSettings settings, String simulatorUrl, String runId) {
-    return new AnswerSubmitter(settings, runId, answers.byId());
+    Map<String, String> byId = answers.byId();
+    return new TopicSubmitter<>(
+        settings,
+        "moa-grade-" + runId,
+        Topics.ANSWERS.name(),
+        Serdes.FINAL_ANSWER.serializer(),
+        "answers",
+        s -> answer(runId, byId.get(s.id()), s));
   }
 
   @Override
@@ -156,67 +159,22 @@ final class GradeCommand extends BatchCommand {
     return Map.of();
   }
 
-  /** Publishes each given answer as a FinalAnswer for the grader workers. */
-  static final class AnswerSubmitter implements RunEngine.Submitter, AutoCloseable {
-    private final KafkaProducer<String, FinalAnswer> producer;
-    private final String runId;
-    private final Map<String, String> answers;
-    private final AtomicReference<Exception> failure = new AtomicReference<>();
-
-    AnswerSubmitter(KafkaSettings settings, String runId, Map<String, String> answers) {
-      this.producer =
-          new KafkaProducer<>(
-              settings.producer("moa-grade-" + runId),
-              new StringSerializer(),
-              Serdes.FINAL_ANSWER.serializer());
-      this.runId = runId;
-      this.answers = answers;
-    }
-
-    @Override
-    public void submit(Sample s) {
-      long now = System.currentTimeMillis();
-      FinalAnswer.Builder a =
-          FinalAnswer.newBuilder()
-              .setRequestId(RequestFactory.sampleRequestId(runId, s.id()))
-              .setRunId(runId)
-              .setSampleId(s.id())
-              .setConfigName("grade-only")
-              .setStatus(AnswerStatus.SUCCEEDED)
-              .setAnswer(answers.get(s.id()))
-              .setUsage(new Usage(0, 0))
-              .setSubmittedAtMs(now)
-              .setCompletedAtMs(now);
-      if (s.grader() != null) {
-        a.setGrading(
-            GradingSpec.newBuilder()
-                .setType(s.grader().type())
-                .setOptionsJson(s.grader().optionsJson())
-                .setTargetJson(s.targetJson())
-                .build());
-      }
-      FinalAnswer answer = a.build();
-      producer.send(
-          new ProducerRecord<>(Topics.ANSWERS.name(), answer.getRequestId(), answer),
-          (md, e) -> {
-            if (e != null) {
-              failure.compareAndSet(null, e);
-            }
-          });
-    }
-
-    @Override
-    public void flush() {
-      producer.flush();
-      Exception e = failure.get();
-      if (e != null) {
-        throw new UserError(UserError.KAFKA, "cannot publish answers: " + e.getMessage());
-      }
-    }
-
-    @Override
-    public void close() {
-      producer.close(java.time.Duration.ofSeconds(10));
-    }
+  /** A given answer as the FinalAnswer the grader workers grade. */
+  static TopicSubmitter.Keyed<FinalAnswer> answer(String runId, String text, Sample s) {
+    long now = System.currentTimeMillis();
+    FinalAnswer answer =
+        FinalAnswer.newBuilder()
+            .setRequestId(RequestFactory.sampleRequestId(runId, s.id()))
+            .setRunId(runId)
+            .setSampleId(s.id())
+            .setConfigName("grade-only")
+            .setStatus(AnswerStatus.SUCCEEDED)
+            .setAnswer(text)
+            .setUsage(new Usage(0, 0))
+            .setGrading(EvalCommand.grading(s))
+            .setSubmittedAtMs(now)
+            .setCompletedAtMs(now)
+            .build();
+    return new TopicSubmitter.Keyed<>(answer.getRequestId(), answer);
   }
 }
