@@ -192,6 +192,12 @@ abstract class BatchCommand implements Callable<Integer> {
                 + " or choose another --out");
       }
       Path dataset = datasetFile().toAbsolutePath();
+      if (!Files.isRegularFile(dataset)) {
+        throw new UserError(UserError.USAGE, "--dataset: no such file: " + dataset);
+      }
+      if (!Files.isReadable(dataset)) {
+        throw new UserError(UserError.USAGE, "--dataset: cannot read " + dataset);
+      }
       RunManifest base =
           new RunManifest(
               id,

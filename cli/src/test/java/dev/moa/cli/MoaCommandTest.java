@@ -54,6 +54,9 @@ class MoaCommandTest {
     for (String[] cmd :
         new String[][] {
           {"ask", "--help"},
+          {"eval", "--help"},
+          {"grade", "--help"},
+          {"cancel", "--help"},
           {"up", "--help"},
           {"status", "--help"},
           {"down", "--help"},
@@ -185,5 +188,62 @@ class MoaCommandTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("timeout");
     assertOneLineErrorWithoutStackTrace(r);
+  }
+
+  @Test
+  void evalOfAMissingDatasetIsAUsageErrorNamingTheFile() {
+    Run r = run("eval", "--dataset", dir.resolve("nope.jsonl").toString(), "--out", dir.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--dataset: no such file:").contains("nope.jsonl");
+    assertOneLineErrorWithoutStackTrace(r);
+  }
+
+  @Test
+  void evalListsEveryBadLineWithItsNumberAndStartsNothing() throws Exception {
+    Path dataset = dir.resolve("d.jsonl");
+    Files.writeString(
+        dataset,
+        """
+        {"id": "ok", "input": "hi", "target": "x", "grader": {"type": "exact"}}
+        {"id": "g", "input": "hi", "grader": {"type": "nonsense"}}
+
+        {"input": "no id"}
+        """);
+    Run r = run("eval", "--dataset", dataset.toString(), "--out", dir.resolve("out").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("d.jsonl:2 (g):")
+        .contains("nonsense")
+        .contains("d.jsonl:4:")
+        .contains("2 bad line(s)")
+        .contains("--skip-bad-lines");
+    assertThat(r.err()).doesNotContain("starting a local Kafka broker");
+    assertThat(dir.resolve("out").resolve("run.json")).doesNotExist();
+  }
+
+  @Test
+  void evalRejectsBadOptionsBeforeStartingAnything() throws Exception {
+    Path dataset = dir.resolve("d.jsonl");
+    Files.writeString(dataset, "{\"id\": \"a\", \"input\": \"hi\"}\n");
+    Run progress =
+        run(
+            "eval",
+            "--dataset",
+            dataset.toString(),
+            "--progress",
+            "fancy",
+            "--out",
+            dir.toString());
+    assertThat(progress.code()).isEqualTo(2);
+    assertThat(progress.err()).contains("--progress").contains("fancy");
+    Run runId = run("eval", "--dataset", dataset.toString(), "--run-id", "a/b");
+    assertThat(runId.code()).isEqualTo(2);
+    assertThat(runId.err()).contains("--run-id").contains("a/b");
+    Run resume = run("eval", "--resume", dir.toString());
+    assertThat(resume.code()).isEqualTo(2);
+    assertThat(resume.err()).contains("not a run directory");
+    Run grade = run("grade", "--dataset", dataset.toString());
+    assertThat(grade.code()).isEqualTo(2);
+    assertThat(grade.err()).contains("--answers FILE is required");
   }
 }
