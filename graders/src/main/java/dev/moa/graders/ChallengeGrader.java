@@ -57,9 +57,15 @@ public final class ChallengeGrader implements Grader {
     return "F";
   }
 
+  /** The challenge takes no options and ignores the target (its tests are fixed). */
+  @Override
+  public void validate(String optionsJson, String targetJson) {
+    Json.options(optionsJson, java.util.Set.of());
+  }
+
   @Override
   public GradeResult grade(String answer, String optionsJson, String targetJson) {
-    Json.options(optionsJson, java.util.Set.of());
+    validate(optionsJson, targetJson);
     Optional<String> code = CodeExtractor.extract(answer, FUNCTION);
     if (code.isEmpty()) {
       return zero(Map.of("reason", "no Python code block or def " + FUNCTION + " found"));
