@@ -31,7 +31,10 @@ class ValidationTest {
         "challenge|NULL|NULL",
         "challenge|{}|NULL",
         "code|{\"function\": \"f\", \"tests\": [{\"input\": [1], \"expected\": 2}]}|NULL",
-        "code|{\"asserts\": [\"assert f(1) == 2\"]}|NULL"
+        "code|{\"asserts\": [\"assert f(1) == 2\"]}|NULL",
+        "judge|NULL|NULL",
+        "judge|{\"rubric\": \"Is it polite?\", \"model\": \"gpt-oss-120b\", \"max_tokens\": 512}|\"Paris\"",
+        "judge|{}|{\"city\": \"Paris\"}"
       })
   void acceptsGoodOptionsWithoutASandbox(String type, String options, String target) {
     assertThatCode(() -> GRADERS.validate(type, options, target)).doesNotThrowAnyException();
@@ -43,7 +46,7 @@ class ValidationTest {
       nullValues = "NULL",
       value = {
         // type | options | target | words the message must contain
-        "fuzzy|{}|\"x\"|fuzzy;exact;challenge",
+        "fuzzy|{}|\"x\"|fuzzy;exact;challenge;judge",
         "exact|{\"case_sensitive\": \"yes\"}|\"x\"|case_sensitive;yes",
         "exact|{\"casesensitive\": true}|\"x\"|casesensitive",
         "exact|{not json|\"x\"|options;{not json",
@@ -71,7 +74,17 @@ class ValidationTest {
         "code|{\"function\": \"f\", \"tests\": {\"input\": [1]}}|NULL|tests;input",
         "code|{\"asserts\": [\"assert 1\", 2]}|NULL|asserts'[1];2",
         "code|{\"asserts\": \"assert f(1)\"}|NULL|asserts;assert f(1)",
-        "code|{\"function\": \"f\", \"asserts\": [\"\"], \"tests\": []}|NULL|asserts'[0]"
+        "code|{\"function\": \"f\", \"asserts\": [\"\"], \"tests\": []}|NULL|asserts'[0]",
+        "judge|{\"rubric\": 5}|NULL|rubric;5",
+        "judge|{\"rubric\": \" \"}|NULL|rubric",
+        "judge|{\"model\": \"\"}|NULL|model",
+        "judge|{\"model\": [\"a\"]}|NULL|model;[\"a\"]",
+        "judge|{\"max_tokens\": 0}|NULL|max_tokens;0",
+        "judge|{\"max_tokens\": 1.5}|NULL|max_tokens;1.5",
+        "judge|{\"max_tokens\": \"100\"}|NULL|max_tokens;100",
+        "judge|{\"max_tokens\": 100000}|NULL|max_tokens;100000",
+        "judge|{\"temperature\": 0}|NULL|temperature",
+        "judge|{}|{not json|target;{not json"
       })
   void rejectsBadOptionsNamingTheOptionAndValue(
       String type, String options, String target, String words) {
@@ -93,7 +106,8 @@ class ValidationTest {
         "choice|{}|\"Z\"",
         "regex|{\"pattern\": \"[\"}|NULL",
         "challenge|{\"x\": 1}|NULL",
-        "code|{\"function\": \"f\"}|NULL"
+        "code|{\"function\": \"f\"}|NULL",
+        "judge|{\"max_tokens\": -1}|NULL"
       })
   void gradeRejectsWhatValidateRejectsWithTheSameMessage(
       String type, String options, String target) {
