@@ -24,11 +24,13 @@ class ChallengeScoringTest {
   @BeforeAll
   static void observeTheCorrectCandidate() {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bwrap not installed");
-    BwrapSandbox.Outcome o =
-        new BwrapSandbox()
-            .run("challenge", ChallengeGraderTest.resource("correct.py"), ChallengeGrader.plan());
-    assertThat(o).isInstanceOf(BwrapSandbox.Completed.class);
-    correct = (ObjectNode) ((BwrapSandbox.Completed) o).observations();
+    try (BwrapSandbox sandbox = new BwrapSandbox()) {
+      BwrapSandbox.Outcome o =
+          sandbox.run(
+              "challenge", ChallengeGraderTest.resource("correct.py"), ChallengeGrader.plan());
+      assertThat(o).isInstanceOf(BwrapSandbox.Completed.class);
+      correct = (ObjectNode) ((BwrapSandbox.Completed) o).observations();
+    }
     assertThat(((GradeResult.Scored) ChallengeGrader.score(correct)).score()).isEqualTo(120);
   }
 

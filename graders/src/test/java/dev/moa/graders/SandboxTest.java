@@ -103,8 +103,9 @@ class SandboxTest {
   void sandboxRunsAsAnUnprivilegedUserInItsOwnPidNamespace() {
     GradeResult.Scored r =
         run(
-            "import os\ndef f():\n    return [os.getuid() != 0 or os.geteuid() != 0, os.getpid() < 10]",
-            opts("f", "[{\"input\": [], \"expected\": [true, true]}]"));
+            "import os\ndef f():\n    pids = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+                + "    return [os.getuid() != 0 or os.geteuid() != 0, os.getppid() == 1, len(pids)]",
+            opts("f", "[{\"input\": [], \"expected\": [true, true, 2]}]"));
     assertThat(r.score()).as("%s", r.details()).isEqualTo(1);
   }
 
@@ -265,12 +266,15 @@ class SandboxTest {
   }
 
   @Test
-  void onlyTheLastWellFormedNonceLineIsAccepted() {
+  void onlyAWellFormedReportOfTheRightModeIsAccepted() {
     String good = "{\"mode\": \"code\", \"load\": {\"ok\": true}, \"calls\": [], \"asserts\": []}";
-    assertThat(BwrapSandbox.lastReport("N " + good + "\nN {bad\n", "N", "code")).isNull();
-    assertThat(BwrapSandbox.lastReport("N {bad\nN " + good + "\n", "N", "code")).isNotNull();
-    assertThat(BwrapSandbox.lastReport("X " + good + "\n", "N", "code")).isNull();
-    assertThat(BwrapSandbox.lastReport("N " + good + "\n", "N", "challenge")).isNull();
+    assertThat(BwrapSandbox.validReport(good, "code")).isNotNull();
+    assertThat(BwrapSandbox.validReport(good, "challenge")).isNull();
+    assertThat(BwrapSandbox.validReport("{bad", "code")).isNull();
+    assertThat(BwrapSandbox.validReport("[]", "code")).isNull();
+    assertThat(BwrapSandbox.validReport(good.replace("true", "1"), "code")).isNull();
+    assertThat(BwrapSandbox.validReport(good.replace("\"calls\": []", "\"calls\": {}"), "code"))
+        .isNull();
   }
 
   @Test
