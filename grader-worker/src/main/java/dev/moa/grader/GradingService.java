@@ -6,6 +6,7 @@ import dev.moa.protocol.avro.GradingSpec;
 import dev.moa.runtime.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -23,6 +24,23 @@ public final class GradingService {
   public static final String GRADING_DURATION = "moa.grading.duration";
 
   public static final String JUDGE_TYPE = "judge";
+
+  /** Histogram buckets of {@value #GRADING_DURATION}: text graders to the sandbox's wall clock. */
+  static final Duration[] BUCKETS = {
+    Duration.ofMillis(1),
+    Duration.ofMillis(5),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30),
+    Duration.ofSeconds(60)
+  };
 
   private final GradeFactory factory;
   private final Executor gradingExecutor;
@@ -67,6 +85,8 @@ public final class GradingService {
         .description("Time to grade one answer")
         .tag(MetricNames.TAG_GRADER, grade.getGrader())
         .tag(MetricNames.TAG_STATUS, grade.getStatus().name())
+        .serviceLevelObjectives(BUCKETS)
+        .publishPercentiles(0.5, 0.95)
         .register(registry)
         .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     return grade;
