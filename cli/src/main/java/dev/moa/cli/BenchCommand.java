@@ -273,7 +273,7 @@ final class BenchCommand implements Runnable {
         paramLabel = "N",
         description =
             "gradings at once: library threads, and the worker's grading threads and sandboxes"
-                + " (default: the worker's default, two per core)")
+                + " (default: the worker's default, one per core, at least 2)")
     Integer parallelism;
 
     @Option(names = "--json", description = "print only the one-line JSON")

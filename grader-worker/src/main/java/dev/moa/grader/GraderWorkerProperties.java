@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param concurrency consumers of {@code moa.answers}, each on its own thread (they only hand
  *     answers out; grading runs on the grading threads)
- * @param gradingThreads answers graded at once (sandboxed gradings are CPU-bound: default two per
- *     core, see docs/decisions/010)
+ * @param gradingThreads answers graded at once (sandboxed gradings are CPU-bound: default one per
+ *     core, at least 2; see docs/decisions/010)
  * @param maxInFlight the most answers one consumer has received and not yet finished (graded and
  *     the grade acknowledged by Kafka); at this count it stops fetching until one finishes
  * @param drainTimeout on shutdown, how long in-flight gradings may take to finish and commit

@@ -146,9 +146,13 @@ public final class BwrapSandbox implements AutoCloseable {
     }
   }
 
-  /** Two sandboxes per core: a grading waits on its child process about half of the time. */
+  /**
+   * One sandbox per core, at least two. A grading is CPU work (fork, copy-on-write faults, the
+   * candidate's Python); more sandboxes than cores only add contention (measured in
+   * docs/benchmarks.md, "Sandboxed grading").
+   */
   public static int defaultPoolSize() {
-    return Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
+    return Math.max(2, Runtime.getRuntime().availableProcessors());
   }
 
   public int poolSize() {
