@@ -3,7 +3,7 @@
 # Protocol with Java (the only writer of our stdin, the only reader of our stdout):
 #   startup: we print "MOA-READY" once the sandbox is set up.
 #   request: one line "<nonce> <json>", json = {"mode", "code", "plan"}. We never parse it: the
-#            child does (every byte we touch after a fork costs a copy-on-write page fault).
+#            child does (every page we write after a fork costs a copy-on-write fault).
 #   answer:  "<nonce> R <observations>" (the candidate process's raw observations, one JSON line,
 #            parsed and scored in Java) or "<nonce> B <why there are none>", then
 #            "<nonce> C" once the sandbox is clean again, or "<nonce> D <why>" when it could not be
