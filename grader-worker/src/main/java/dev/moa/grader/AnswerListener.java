@@ -2,49 +2,222 @@ package dev.moa.grader;
 
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.Grade;
+import dev.moa.protocol.avro.GradeStatus;
+import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
+import dev.moa.runtime.consume.AsyncConsumerOptions;
+import dev.moa.runtime.consume.AsyncRecordConsumer;
+import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.ExecutionException;
-import org.springframework.kafka.annotation.KafkaListener;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Publishes one Grade per committed FinalAnswer (key = request id). The send is awaited before the
- * answer's offset can commit, so a grade is never lost (a redelivered answer may be graded twice).
+ * Consumes committed FinalAnswers from {@code moa.answers} (read_committed) and publishes one Grade
+ * per answer to {@code moa.grades} (key = request id).
+ *
+ * <p>Runs {@code concurrency} {@link AsyncRecordConsumer}s (group {@value
+ * GraderWorkerConfiguration#GROUP_ID}). Each hands every answer to the {@link GradingService} at
+ * once, so up to {@code grading-threads} answers are graded in parallel whatever their partitions,
+ * and a slow grading (a hostile answer running into the sandbox's wall clock) holds back no other
+ * answer. An answer's future completes only once Kafka acknowledged its grade, and a partition's
+ * offset is committed only up to its first answer without an acknowledged grade: at least once, a
+ * redelivered answer may be graded twice. A grade that cannot be sent is retried until it is, or
+ * until shutdown, when its answer stays uncommitted; a grade too large for Kafka is replaced by an
+ * ERROR grade without details. Undecodable answers go to {@code moa.answers-dlt}.
  */
 @Component
-public class AnswerListener {
+public class AnswerListener implements SmartLifecycle {
 
-  static final String LISTENER_ID = "moa-answers";
+  private static final Logger log = LoggerFactory.getLogger(AnswerListener.class);
+  private static final Duration MAX_SEND_BACKOFF = Duration.ofSeconds(10);
 
-  private final GradeFactory grades;
-  private final KafkaTemplate<String, Grade> template;
-  private final MeterRegistry meters;
+  private final GradingService grading;
+  private final KafkaTemplate<String, Grade> grades;
+  private final Producer<byte[], byte[]> deadLetters;
+  private final KafkaSettings settings;
+  private final MeterRegistry registry;
+  private final GraderWorkerProperties props;
+  private final List<AsyncRecordConsumer<FinalAnswer>> consumers = new CopyOnWriteArrayList<>();
+  private volatile boolean running;
+  private volatile boolean closed;
 
   public AnswerListener(
-      GradeFactory grades, KafkaTemplate<String, Grade> gradeTemplate, MeterRegistry meters) {
-    this.grades = grades;
-    this.template = gradeTemplate;
-    this.meters = meters;
+      GradingService grading,
+      KafkaTemplate<String, Grade> gradeTemplate,
+      Producer<byte[], byte[]> answerDeadLetterProducer,
+      KafkaSettings settings,
+      MeterRegistry registry,
+      GraderWorkerProperties props) {
+    this.grading = grading;
+    this.grades = gradeTemplate;
+    this.deadLetters = answerDeadLetterProducer;
+    this.settings = settings;
+    this.registry = registry;
+    this.props = props;
   }
 
-  @KafkaListener(
-      id = LISTENER_ID,
-      topics = "moa.answers",
-      groupId = GraderWorkerConfiguration.GROUP_ID,
-      containerFactory = GraderWorkerConfiguration.CONTAINER_FACTORY)
-  public void onAnswer(FinalAnswer answer) throws InterruptedException, ExecutionException {
-    Grade grade = grades.gradeFor(answer);
-    template.send(Topics.GRADES.name(), grade.getRequestId(), grade).get();
-    meters
-        .counter(
-            MetricNames.GRADES,
-            MetricNames.TAG_GRADER,
-            grade.getGrader(),
-            MetricNames.TAG_STATUS,
-            grade.getStatus().name())
-        .increment();
+  /** Grades one answer; the future completes when its grade is in Kafka. */
+  CompletableFuture<Void> onAnswer(FinalAnswer answer) {
+    CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+    grading.grade(answer).thenAccept(g -> publish(g, acknowledged, 0, false));
+    return acknowledged;
+  }
+
+  private void publish(
+      Grade grade, CompletableFuture<Void> acknowledged, int failures, boolean fallback) {
+    if (closed) {
+      log.info(
+          "grade of {} finished after shutdown; the answer will be redelivered",
+          grade.getRequestId());
+      acknowledged.completeExceptionally(new CancellationException("worker stopped"));
+      return;
+    }
+    CompletableFuture<?> send;
+    try {
+      send = grades.send(Topics.GRADES.name(), grade.getRequestId(), grade);
+    } catch (RuntimeException e) {
+      send = CompletableFuture.failedFuture(e);
+    }
+    send.whenComplete(
+        (ok, error) -> {
+          if (error == null) {
+            registry
+                .counter(
+                    MetricNames.GRADES,
+                    MetricNames.TAG_GRADER,
+                    grade.getGrader(),
+                    MetricNames.TAG_STATUS,
+                    grade.getStatus().name())
+                .increment();
+            acknowledged.complete(null);
+            return;
+          }
+          if (closed) {
+            log.warn(
+                "grade of {} not published before shutdown; the answer will be redelivered: {}",
+                grade.getRequestId(),
+                error.toString());
+            acknowledged.completeExceptionally(error);
+            return;
+          }
+          if (!fallback && isPermanent(error)) {
+            log.error(
+                "grade of {} cannot be published ({}); publishing an ERROR grade instead",
+                grade.getRequestId(),
+                error.toString());
+            publish(tooBig(grade, error), acknowledged, 0, true);
+            return;
+          }
+          long delayMs = Math.min(MAX_SEND_BACKOFF.toMillis(), 100L << Math.min(failures, 10));
+          log.warn(
+              "publishing the grade of {} failed ({}); retrying in {} ms",
+              grade.getRequestId(),
+              error.toString(),
+              delayMs);
+          CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS)
+              .execute(() -> publish(grade, acknowledged, failures + 1, fallback));
+        });
+  }
+
+  private static boolean isPermanent(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof RecordTooLargeException || t instanceof SerializationException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Grade tooBig(Grade grade, Throwable error) {
+    return Grade.newBuilder(grade)
+        .setStatus(GradeStatus.ERROR)
+        .setDetailsJson("{}")
+        .setReason(
+            "grade could not be published ("
+                + grade.getDetailsJson().length()
+                + " chars of details, score "
+                + grade.getScore()
+                + " of "
+                + grade.getMaxScore()
+                + "): "
+                + error)
+        .build();
+  }
+
+  /** Answers received whose grades Kafka has not acknowledged yet. */
+  public int inFlight() {
+    return consumers.stream().mapToInt(AsyncRecordConsumer::inFlight).sum();
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    closed = false;
+    for (int i = 0; i < props.concurrency(); i++) {
+      AsyncConsumerOptions options =
+          AsyncConsumerOptions.builder(Topics.ANSWERS.name(), GraderWorkerConfiguration.GROUP_ID)
+              .name("moa-answers-" + i)
+              .maxInFlight(props.maxInFlight())
+              .drainTimeout(props.drainTimeout())
+              // only answers of committed aggregator transactions
+              .consumerProperties(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))
+              .build();
+      consumers.add(
+          new AsyncRecordConsumer<>(
+                  settings, options, Serdes.FINAL_ANSWER, deadLetters, registry, this::onAnswer)
+              .start());
+    }
+    running = true;
+  }
+
+  @Override
+  public synchronized void stop() {
+    int pending = inFlight();
+    if (pending > 0) {
+      log.info("draining {} in-flight gradings (up to {})", pending, props.drainTimeout());
+    }
+    List<CompletableFuture<Void>> closing =
+        consumers.stream().map(c -> c.closeAsync(props.drainTimeout())).toList();
+    try {
+      CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+          .get(props.drainTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("answer consumers did not close in time: {}", e.toString());
+    } finally {
+      consumers.clear();
+      closed = true;
+      running = false;
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** Starts last and stops first: gradings drain while everything they need is still up. */
+  @Override
+  public int getPhase() {
+    return SmartLifecycle.DEFAULT_PHASE;
   }
 }

@@ -7,8 +7,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Import;
 
 /**
- * GRADER-WORKER: consumes committed FinalAnswers from {@code moa.answers} and publishes one Grade
- * per answer to {@code moa.grades}. No grader is implemented yet: every grade is NOT_GRADED.
+ * GRADER-WORKER: consumes committed FinalAnswers from {@code moa.answers}, grades each with the
+ * graders library (text graders, the challenge and code graders in a bubblewrap sandbox pool, the
+ * judge over a model endpoint) and publishes one Grade per answer to {@code moa.grades}.
  */
 @SpringBootApplication
 @Import(MoaKafkaConfiguration.class)

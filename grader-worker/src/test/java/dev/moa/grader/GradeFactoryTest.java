@@ -1,8 +1,12 @@
 package dev.moa.grader;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.moa.graders.BwrapSandbox;
+import dev.moa.graders.Graders;
+import dev.moa.graders.JudgeGrader;
+import dev.moa.graders.JudgeModel;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.Grade;
@@ -10,20 +14,36 @@ import dev.moa.protocol.avro.GradeStatus;
 import dev.moa.protocol.avro.GradingSpec;
 import dev.moa.protocol.avro.Usage;
 import dev.moa.protocol.serde.AvroTrust;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 class GradeFactoryTest {
 
   static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(42_000L), ZoneOffset.UTC);
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static BwrapSandbox sandbox;
 
   @BeforeAll
   static void trustGeneratedRecords() {
     AvroTrust.install();
+    sandbox = new BwrapSandbox(Path.of("/usr/bin/bwrap"), Path.of("/usr/bin/python3"), 10_000, 2);
+  }
+
+  @AfterAll
+  static void closeSandbox() {
+    sandbox.close();
   }
 
   static FinalAnswer.Builder answer() {
@@ -37,26 +57,28 @@ class GradeFactoryTest {
         .setCompletedAtMs(1L);
   }
 
-  static final GradingSpec EXACT = new GradingSpec("exact_match", "{}", "\"42\"");
-
-  static Grader exactMatch() {
-    return new Grader() {
-      @Override
-      public String type() {
-        return "exact_match";
-      }
-
-      @Override
-      public GradeOutcome grade(FinalAnswer answer, GradingSpec spec) {
-        boolean ok = ("\"" + answer.getAnswer() + "\"").equals(spec.getTargetJson());
-        return new GradeOutcome(GradeStatus.GRADED, ok ? 1 : 0, 1, "{\"match\":" + ok + "}", null);
-      }
-    };
+  static GradeFactory factory(JudgeModel judge) {
+    return new GradeFactory(new Graders(sandbox, judge), CLOCK);
   }
+
+  static GradeFactory factory() {
+    return factory(null);
+  }
+
+  static String resource(String path) {
+    try (InputStream in = GradeFactoryTest.class.getResourceAsStream(path)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static final GradingSpec EXACT = new GradingSpec("exact", "{}", "\"42\"");
+  static final GradingSpec CHALLENGE = new GradingSpec("challenge", "{}", null);
 
   @Test
   void answerWithoutGradingSpecIsNotGradedByNone() {
-    Grade g = new GradeFactory(List.of(), CLOCK).gradeFor(answer().build());
+    Grade g = factory().gradeFor(answer().build());
 
     assertThat(g.getStatus()).isEqualTo(GradeStatus.NOT_GRADED);
     assertThat(g.getGrader()).isEqualTo("none");
@@ -64,55 +86,113 @@ class GradeFactoryTest {
   }
 
   @Test
-  void answerWithSpecIsNotGradedWhileNoGraderExists() {
-    Grade g = new GradeFactory(List.of(), CLOCK).gradeFor(answer().setGrading(EXACT).build());
-
-    assertThat(g.getStatus()).isEqualTo(GradeStatus.NOT_GRADED);
-    assertThat(g.getGrader()).isEqualTo("exact_match");
-    assertThat(g.getReason()).isEqualTo("graders are not implemented yet");
-  }
-
-  @Test
   void gradeCopiesIdsAndTakesItsTimeFromTheClock() {
-    Grade g = new GradeFactory(List.of(), CLOCK).gradeFor(answer().build());
+    Grade g = factory().gradeFor(answer().setGrading(EXACT).build());
 
     assertThat(g.getRequestId()).isEqualTo("req-1");
     assertThat(g.getRunId()).isEqualTo("run-1");
     assertThat(g.getSampleId()).isEqualTo("s-1");
     assertThat(g.getGradedAtMs()).isEqualTo(42_000L);
-    assertThat(g.getScore()).isZero();
+  }
+
+  @Test
+  void exactGraderScoresTheAnswerWithItsDetails() throws Exception {
+    GradeFactory factory = factory();
+
+    Grade right = factory.gradeFor(answer().setAnswer(" 42 ").setGrading(EXACT).build());
+    Grade wrong = factory.gradeFor(answer().setAnswer("41").setGrading(EXACT).build());
+
+    assertThat(right.getStatus()).isEqualTo(GradeStatus.GRADED);
+    assertThat(right.getGrader()).isEqualTo("exact");
+    assertThat(right.getScore()).isEqualTo(1);
+    assertThat(right.getMaxScore()).isEqualTo(1);
+    assertThat(right.getReason()).isNull();
+    JsonNode details = JSON.readTree(right.getDetailsJson());
+    assertThat(details.path("match").asBoolean()).isTrue();
+    assertThat(details.path("normalized_answer").asString()).isEqualTo("42");
+    assertThat(wrong.getStatus()).isEqualTo(GradeStatus.GRADED);
+    assertThat(wrong.getScore()).isZero();
+    assertThat(wrong.getMaxScore()).isEqualTo(1);
+  }
+
+  @Test
+  void unknownTypeIsAnErrorNamingTheTypeAndTheKnownTypes() {
+    Grade g =
+        factory()
+            .gradeFor(answer().setGrading(new GradingSpec("exact_match", "{}", "\"42\"")).build());
+
+    assertThat(g.getStatus()).isEqualTo(GradeStatus.ERROR);
+    assertThat(g.getGrader()).isEqualTo("exact_match");
+    assertThat(g.getReason())
+        .contains("'exact_match'")
+        .contains("exact")
+        .contains("numeric")
+        .contains("challenge")
+        .contains("judge");
+  }
+
+  @Test
+  void badOptionsAreAnErrorNamingTheOptionAndValue() {
+    Grade g =
+        factory()
+            .gradeFor(
+                answer()
+                    .setGrading(new GradingSpec("exact", "{\"case_sensitive\": \"yes\"}", "\"42\""))
+                    .build());
+
+    assertThat(g.getStatus()).isEqualTo(GradeStatus.ERROR);
+    assertThat(g.getReason())
+        .startsWith("bad grader options: ")
+        .contains("case_sensitive")
+        .contains("yes");
     assertThat(g.getDetailsJson()).isEqualTo("{}");
   }
 
   @Test
-  void registeredGraderGradesAnswersOfItsType() {
-    GradeFactory factory = new GradeFactory(List.of(exactMatch()), CLOCK);
+  void aGradingErrorIsAnErrorGradeWithItsReason() {
+    Grade g = factory().gradeFor(answer().setGrading(new GradingSpec("judge", "{}", null)).build());
 
-    Grade right = factory.gradeFor(answer().setGrading(EXACT).build());
-    Grade wrong = factory.gradeFor(answer().setAnswer("41").setGrading(EXACT).build());
-
-    assertThat(right.getStatus()).isEqualTo(GradeStatus.GRADED);
-    assertThat(right.getScore()).isEqualTo(1);
-    assertThat(right.getMaxScore()).isEqualTo(1);
-    assertThat(right.getDetailsJson()).isEqualTo("{\"match\":true}");
-    assertThat(wrong.getScore()).isZero();
+    assertThat(g.getStatus()).isEqualTo(GradeStatus.ERROR);
+    assertThat(g.getGrader()).isEqualTo("judge");
+    assertThat(g.getReason()).isEqualTo(JudgeGrader.NOT_CONFIGURED);
+    assertThat(g.getScore()).isZero();
   }
 
   @Test
-  void typeWithoutGraderIsNotGradedNamingTheType() {
+  void judgeVerdictIsGradedOutOfTenAndAnUnparseableOneIsAnError() throws Exception {
+    GradingSpec judge = new GradingSpec("judge", "{\"rubric\": \"Right?\"}", "\"42\"");
     Grade g =
-        new GradeFactory(List.of(exactMatch()), CLOCK)
-            .gradeFor(answer().setGrading(new GradingSpec("llm_judge", "{}", null)).build());
+        factory((messages, model, maxTokens) -> "Correct.\nScore: 9")
+            .gradeFor(answer().setGrading(judge).build());
+    assertThat(g.getStatus()).isEqualTo(GradeStatus.GRADED);
+    assertThat(g.getScore()).isEqualTo(9);
+    assertThat(g.getMaxScore()).isEqualTo(10);
+    assertThat(JSON.readTree(g.getDetailsJson()).path("rubric").asString()).isEqualTo("Right?");
 
-    assertThat(g.getStatus()).isEqualTo(GradeStatus.NOT_GRADED);
-    assertThat(g.getGrader()).isEqualTo("llm_judge");
-    assertThat(g.getReason()).contains("llm_judge");
+    Grade bad =
+        factory((messages, model, maxTokens) -> "I cannot decide.")
+            .gradeFor(answer().setGrading(judge).build());
+    assertThat(bad.getStatus()).isEqualTo(GradeStatus.ERROR);
+    assertThat(bad.getReason()).isEqualTo("judge verdict unparseable: I cannot decide.");
+  }
+
+  @Test
+  void aGraderThatBreaksBecomesAnErrorGrade() {
+    Grade g =
+        factory(
+                (messages, model, maxTokens) -> {
+                  throw new IllegalStateException("connection reset");
+                })
+            .gradeFor(answer().setGrading(new GradingSpec("judge", "{}", null)).build());
+
+    assertThat(g.getStatus()).isEqualTo(GradeStatus.ERROR);
+    assertThat(g.getReason()).isEqualTo("judge call failed: connection reset");
   }
 
   @Test
   void failedAnswerIsNotGradedWithItsError() {
     Grade g =
-        new GradeFactory(List.of(exactMatch()), CLOCK)
+        factory()
             .gradeFor(
                 answer()
                     .setStatus(AnswerStatus.FAILED)
@@ -122,34 +202,90 @@ class GradeFactoryTest {
                     .build());
 
     assertThat(g.getStatus()).isEqualTo(GradeStatus.NOT_GRADED);
+    assertThat(g.getGrader()).isEqualTo("exact");
     assertThat(g.getReason()).contains("FAILED").contains("timeout: slow");
   }
 
   @Test
-  void graderThatThrowsGivesAnErrorGrade() {
-    Grader broken =
-        new Grader() {
-          @Override
-          public String type() {
-            return "exact_match";
-          }
+  void cancelledAnswerIsNotGraded() {
+    Grade g =
+        factory()
+            .gradeFor(
+                answer()
+                    .setStatus(AnswerStatus.CANCELLED)
+                    .setAnswer("")
+                    .setError("run cancelled")
+                    .setGrading(CHALLENGE)
+                    .build());
 
-          @Override
-          public GradeOutcome grade(FinalAnswer answer, GradingSpec spec) {
-            throw new IllegalArgumentException("bad target");
-          }
-        };
-
-    Grade g = new GradeFactory(List.of(broken), CLOCK).gradeFor(answer().setGrading(EXACT).build());
-
-    assertThat(g.getStatus()).isEqualTo(GradeStatus.ERROR);
-    assertThat(g.getReason()).contains("bad target");
+    assertThat(g.getStatus()).isEqualTo(GradeStatus.NOT_GRADED);
+    assertThat(g.getReason()).contains("CANCELLED").contains("run cancelled");
   }
 
   @Test
-  void twoGradersForOneTypeAreRejected() {
-    assertThatThrownBy(() -> new GradeFactory(List.of(exactMatch(), exactMatch()), CLOCK))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("exact_match");
+  void challengeGradeCarriesEveryCheckTheReasonForEachLossAndTheLetter() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bwrap not installed");
+    Grade g =
+        factory()
+            .gradeFor(
+                answer()
+                    .setAnswer("```python\n" + resource("/challenge/loses_sorting.py") + "```")
+                    .setGrading(CHALLENGE)
+                    .build());
+
+    assertThat(g.getStatus()).isEqualTo(GradeStatus.GRADED);
+    assertThat(g.getScore()).isEqualTo(110);
+    assertThat(g.getMaxScore()).isEqualTo(120);
+    JsonNode d = JSON.readTree(g.getDetailsJson());
+    assertThat(d.path("letter").asString()).isEqualTo("A");
+    assertThat(d.path("total").asDouble()).isEqualTo(110);
+    JsonNode checks = d.path("checks");
+    assertThat(checks.propertyNames())
+        .containsExactly(
+            "division_by_zero",
+            "empty_list",
+            "missing_keys",
+            "correct_average",
+            "sorting",
+            "no_active_users",
+            "no_mutation",
+            "fewer_than_five",
+            "invalid_dates",
+            "robustness",
+            "top_five");
+    int sum = 0;
+    for (var e : checks.properties()) {
+      JsonNode c = e.getValue();
+      assertThat(c.has("points") && c.has("max")).as(e.getKey()).isTrue();
+      sum += c.path("points").asInt();
+      if (c.path("points").asInt() < c.path("max").asInt()) {
+        assertThat(c.path("reason").asString()).as(e.getKey()).isNotBlank();
+      } else {
+        assertThat(c.has("reason")).as(e.getKey()).isFalse();
+      }
+    }
+    assertThat(sum).isEqualTo(110);
+    assertThat(checks.path("sorting").path("points").asInt()).isZero();
+  }
+
+  @Test
+  void hostileChallengeAnswerScoresZeroWithAReason() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bwrap not installed");
+    Grade g =
+        factory()
+            .gradeFor(
+                answer()
+                    .setAnswer(
+                        "```python\nimport os\nos.system('id')\n"
+                            + "def calculate_user_metrics(u, s, e):\n    while True:\n        pass\n```")
+                    .setGrading(CHALLENGE)
+                    .build());
+
+    assertThat(g.getStatus()).isEqualTo(GradeStatus.GRADED);
+    assertThat(g.getScore()).isZero();
+    assertThat(g.getMaxScore()).isEqualTo(120);
+    JsonNode d = JSON.readTree(g.getDetailsJson());
+    assertThat(d.path("reason").asString()).contains("import of module 'os' is not allowed");
+    assertThat(d.path("letter").asString()).isEqualTo("F");
   }
 }

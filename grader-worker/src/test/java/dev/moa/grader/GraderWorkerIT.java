@@ -14,6 +14,8 @@ import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.testing.SharedBroker;
 import dev.moa.runtime.testing.TestServices;
 import dev.moa.runtime.testing.TopicTail;
+import dev.moa.simulator.Simulator;
+import dev.moa.simulator.SimulatorOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -37,11 +39,18 @@ class GraderWorkerIT {
   static KafkaSettings settings;
   static ConfigurableApplicationContext app;
   static KafkaProducer<String, FinalAnswer> producer;
+  static Simulator simulator;
 
   @BeforeAll
   static void start() {
     settings = SharedBroker.settingsWithTopics();
-    app = TestServices.start(GraderWorkerApplication.class, settings);
+    simulator = Simulator.start(SimulatorOptions.builder().defaultProfile("instant").build());
+    app =
+        TestServices.start(
+            GraderWorkerApplication.class,
+            settings,
+            "--moa.grader-worker.judge.base-url=" + simulator.baseUrl(),
+            "--moa.grader-worker.judge.model=llama3.1-8b");
     producer = TestServices.producer(settings, Topics.ANSWERS, "grader-it");
   }
 
@@ -53,16 +62,23 @@ class GraderWorkerIT {
     if (app != null) {
       app.close();
     }
+    if (simulator != null) {
+      simulator.close();
+    }
   }
 
   static FinalAnswer answer(String requestId, GradingSpec grading) {
+    return answer(requestId, grading, "42");
+  }
+
+  static FinalAnswer answer(String requestId, GradingSpec grading, String text) {
     return FinalAnswer.newBuilder()
         .setRequestId(requestId)
         .setRunId("run-it")
         .setSampleId("sample-" + requestId)
         .setConfigName("it")
         .setStatus(AnswerStatus.SUCCEEDED)
-        .setAnswer("42")
+        .setAnswer(text)
         .setUsage(new Usage(10, 2))
         .setGrading(grading)
         .setCompletedAtMs(System.currentTimeMillis())
@@ -88,43 +104,133 @@ class GraderWorkerIT {
         .collect(Collectors.groupingBy(Grade::getRequestId));
   }
 
+  static Map<String, Grade> awaitOneGradeEach(TopicTail<Grade> tail, Set<String> ids) {
+    tail.awaitRecords(Duration.ofSeconds(90), rs -> byRequest(rs, ids).size() == ids.size());
+    List<ConsumerRecord<String, Grade>> records =
+        tail.assertHoldsFor(
+            Duration.ofSeconds(2),
+            rs -> byRequest(rs, ids).values().stream().allMatch(l -> l.size() == 1));
+    for (ConsumerRecord<String, Grade> r : records) {
+      if (ids.contains(r.value().getRequestId())) {
+        assertThat(r.key()).isEqualTo(r.value().getRequestId());
+      }
+    }
+    return byRequest(records, ids).entrySet().stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(0)));
+  }
+
   @Test
-  void everyAnswerGetsExactlyOneNotGradedGradeKeyedByRequestId() {
-    GradingSpec exact = new GradingSpec("exact_match", "{}", "\"42\"");
+  void everyAnswerGetsExactlyOneGradeKeyedByRequestId() {
+    GradingSpec exact = new GradingSpec("exact", "{}", "\"42\"");
     List<FinalAnswer> answers =
-        IntStream.range(0, 10)
-            .mapToObj(i -> answer("grade-" + UUID.randomUUID(), i % 2 == 0 ? exact : null))
+        IntStream.range(0, 12)
+            .mapToObj(
+                i ->
+                    answer(
+                        "grade-" + UUID.randomUUID(),
+                        i % 3 == 2 ? null : exact,
+                        i % 3 == 1 ? "41" : "42"))
             .toList();
     Set<String> ids = answers.stream().map(FinalAnswer::getRequestId).collect(Collectors.toSet());
 
     try (TopicTail<Grade> tail = grades()) {
       send(answers);
-      tail.awaitRecords(Duration.ofSeconds(60), rs -> byRequest(rs, ids).size() == ids.size());
-      List<ConsumerRecord<String, Grade>> records =
-          tail.assertHoldsFor(
-              Duration.ofSeconds(2),
-              rs -> byRequest(rs, ids).values().stream().allMatch(l -> l.size() == 1));
+      Map<String, Grade> grades = awaitOneGradeEach(tail, ids);
 
       for (FinalAnswer a : answers) {
-        ConsumerRecord<String, Grade> record =
-            records.stream()
-                .filter(r -> r.value().getRequestId().equals(a.getRequestId()))
-                .findFirst()
-                .orElseThrow();
-        Grade g = record.value();
-        assertThat(record.key()).isEqualTo(a.getRequestId());
-        assertThat(g.getStatus()).isEqualTo(GradeStatus.NOT_GRADED);
+        Grade g = grades.get(a.getRequestId());
         assertThat(g.getRunId()).isEqualTo("run-it");
         assertThat(g.getSampleId()).isEqualTo(a.getSampleId());
         assertThat(g.getGradedAtMs()).isPositive();
-        if (a.getGrading() != null) {
-          assertThat(g.getGrader()).isEqualTo("exact_match");
-          assertThat(g.getReason()).isEqualTo("graders are not implemented yet");
-        } else {
+        if (a.getGrading() == null) {
+          assertThat(g.getStatus()).isEqualTo(GradeStatus.NOT_GRADED);
           assertThat(g.getGrader()).isEqualTo("none");
           assertThat(g.getReason()).isEqualTo("request carries no grading spec");
+        } else {
+          assertThat(g.getStatus()).isEqualTo(GradeStatus.GRADED);
+          assertThat(g.getGrader()).isEqualTo("exact");
+          assertThat(g.getMaxScore()).isEqualTo(1);
+          assertThat(g.getScore()).isEqualTo(a.getAnswer().equals("42") ? 1 : 0);
+          assertThat(g.getDetailsJson()).contains("\"match\":" + a.getAnswer().equals("42"));
         }
       }
+    }
+  }
+
+  @Test
+  void aHostileChallengeAnswerScoresZeroAndHoldsBackNoOtherAnswer() {
+    GradingSpec challenge = new GradingSpec("challenge", "{}", null);
+    // Past the code policy: os.system through a built-up __import__, then a busy loop that only
+    // the sandbox's CPU limit ends.
+    String hostile =
+        "```python\nimport sys\n"
+            + "_os = getattr(sys.modules['builtins'], '__imp' + 'ort__')('o' + 's')\n"
+            + "getattr(_os, 'sys' + 'tem')('touch /tmp/moa-it-hostile')\n"
+            + "while True:\n    pass\n"
+            + "def calculate_user_metrics(users, start_date, end_date):\n    return {}\n```";
+    String correct = "```python\n" + GradeFactoryTest.resource("/challenge/correct.py") + "```";
+    FinalAnswer bad = answer("grade-hostile-" + UUID.randomUUID(), challenge, hostile);
+    FinalAnswer good = answer("grade-correct-" + UUID.randomUUID(), challenge, correct);
+    int partition = 3;
+
+    try (TopicTail<Grade> tail = grades()) {
+      // Same partition, hostile first: the correct answer must not wait for it.
+      producer.send(
+          new ProducerRecord<>(Topics.ANSWERS.name(), partition, bad.getRequestId(), bad));
+      producer.send(
+          new ProducerRecord<>(Topics.ANSWERS.name(), partition, good.getRequestId(), good));
+      producer.flush();
+      Map<String, Grade> grades =
+          awaitOneGradeEach(tail, Set.of(bad.getRequestId(), good.getRequestId()));
+
+      Grade h = grades.get(bad.getRequestId());
+      assertThat(h.getStatus()).isEqualTo(GradeStatus.GRADED);
+      assertThat(h.getScore()).isZero();
+      assertThat(h.getMaxScore()).isEqualTo(120);
+      assertThat(h.getDetailsJson()).contains("\"reason\":\"sandbox run failed");
+
+      Grade c = grades.get(good.getRequestId());
+      assertThat(c.getStatus()).isEqualTo(GradeStatus.GRADED);
+      assertThat(c.getScore()).isEqualTo(120);
+      assertThat(c.getDetailsJson()).contains("\"letter\":\"A\"");
+      assertThat(c.getGradedAtMs()).isLessThan(h.getGradedAtMs());
+      assertThat(java.nio.file.Path.of("/tmp/moa-it-hostile")).doesNotExist();
+    }
+  }
+
+  @Test
+  void theJudgeGradesThroughTheConfiguredModelAndBadOptionsAreErrors() {
+    FinalAnswer judged =
+        answer(
+            "grade-judge-" + UUID.randomUUID(),
+            new GradingSpec("judge", "{\"rubric\": \"Is 42 right?\"}", "\"42\""));
+    FinalAnswer badOptions =
+        answer("grade-bad-" + UUID.randomUUID(), new GradingSpec("exact", "{\"x\": 1}", "\"42\""));
+    FinalAnswer unknown =
+        answer("grade-unknown-" + UUID.randomUUID(), new GradingSpec("fuzzy", "{}", "\"42\""));
+    Set<String> ids =
+        Set.of(judged.getRequestId(), badOptions.getRequestId(), unknown.getRequestId());
+
+    try (TopicTail<Grade> tail = grades()) {
+      send(List.of(judged, badOptions, unknown));
+      Map<String, Grade> grades = awaitOneGradeEach(tail, ids);
+
+      Grade j = grades.get(judged.getRequestId());
+      assertThat(j.getStatus()).as("%s", j).isEqualTo(GradeStatus.GRADED);
+      assertThat(j.getGrader()).isEqualTo("judge");
+      assertThat(j.getScore()).isBetween(1.0, 10.0);
+      assertThat(j.getMaxScore()).isEqualTo(10);
+      assertThat(j.getDetailsJson())
+          .contains("\"model\":\"llama3.1-8b\"")
+          .contains("Score: " + (int) j.getScore());
+
+      Grade b = grades.get(badOptions.getRequestId());
+      assertThat(b.getStatus()).isEqualTo(GradeStatus.ERROR);
+      assertThat(b.getReason()).startsWith("bad grader options: ").contains("'x'");
+
+      Grade u = grades.get(unknown.getRequestId());
+      assertThat(u.getStatus()).isEqualTo(GradeStatus.ERROR);
+      assertThat(u.getReason()).contains("fuzzy").contains("known types");
     }
   }
 

@@ -10,10 +10,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -21,25 +30,66 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Runs untrusted Python in a fresh bubblewrap sandbox per grading: all namespaces unshared (no
- * network), empty environment, read-only /usr (plus /lib, /lib64, /bin), tmpfs /tmp, and limits (5
- * s CPU, 512 MB address space, 64 processes, 1 MB file size) set by the trusted harness before the
- * candidate is loaded; Java kills the process tree after 10 s wall-clock and caps stdout at 1 MB.
- * When Java runs as root the sandbox is entered as uid/gid 65534 via setpriv so that the process
- * limit applies (root is exempt from RLIMIT_NPROC).
+ * Runs untrusted Python in bubblewrap sandboxes: all namespaces unshared (no network), empty
+ * environment, read-only {@code /usr} (plus {@code /lib}, {@code /lib64}, {@code /bin}) and a
+ * read-only root, a 16 MB tmpfs {@code /tmp} as the only writable place, non-root uid.
+ *
+ * <p>Starting a Python process costs tens of milliseconds of page faults on small VMs, so each
+ * sandbox is kept warm: its PID 1 is a trusted harness ({@code harness.py}) that never runs
+ * untrusted code itself. Per grading it forks a fresh child that applies the limits (5 s CPU, 512
+ * MB address space, 64 processes, 1 MB file size, no message queues) before the candidate is
+ * loaded, runs it and reports raw observations; all scoring is done in Java. After each grading the
+ * harness kills and reaps every other process of the sandbox and empties {@code /tmp}; a sandbox it
+ * cannot clean, one that overran the 10 s wall clock (killed), or one that served {@link
+ * #DEFAULT_MAX_USES} gradings is discarded. At most {@code poolSize} sandboxes run at once (one
+ * grading each); callers beyond that wait for a free one. When Java runs as root the sandbox is
+ * entered as uid/gid 65534 via setpriv so that the process limit applies (root is exempt from
+ * RLIMIT_NPROC).
  */
-public final class BwrapSandbox {
+public final class BwrapSandbox implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BwrapSandbox.class);
   public static final String BWRAP_MISSING =
       "bubblewrap (bwrap) is not installed; code graders refuse to run untrusted code without it";
+
+  /** Cap on a candidate's report, enforced by the harness (the candidate's output is discarded). */
   static final int MAX_STDOUT = 1024 * 1024;
+
+  /** Cap on one harness line: the report JSON-escaped, with room to spare. */
+  static final int MAX_LINE = 8 * MAX_STDOUT;
+
   static final int MAX_STDERR = 64 * 1024;
+  static final long START_TIMEOUT_MILLIS = 30_000;
+  private static final long CLEAN_TIMEOUT_NANOS = 5_000_000_000L;
+  public static final long DEFAULT_WALL_MILLIS = 10_000;
+  public static final int DEFAULT_MAX_USES = 256;
+  private static final String READY = "MOA-READY";
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final AtomicInteger IDS = new AtomicInteger();
 
   private final Path bwrap;
   private final Path python;
   private final long wallMillis;
+  private final int poolSize;
+  private final int maxUses;
   private final String harness;
+  private final Semaphore slots;
+  private final Deque<Zygote> idle = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger started = new AtomicInteger();
+
+  /**
+   * Starts every sandbox process. bubblewrap's {@code --die-with-parent} fires when the <em>thread
+   * </em> that started it ends, so sandboxes are started from this one long-lived thread, never
+   * from a grading thread that a thread pool may retire.
+   */
+  private final ExecutorService spawner =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "sandbox-spawner");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private volatile boolean closed;
 
   /** Outcome of one sandbox run. */
   public sealed interface Outcome permits Unavailable, Completed, Broken {}
@@ -58,18 +108,60 @@ public final class BwrapSandbox {
   }
 
   public BwrapSandbox(Path bwrap, Path python) {
-    this(bwrap, python, 10_000);
+    this(bwrap, python, DEFAULT_WALL_MILLIS, defaultPoolSize());
   }
 
   BwrapSandbox(Path bwrap, Path python, long wallMillis) {
+    this(bwrap, python, wallMillis, defaultPoolSize());
+  }
+
+  /**
+   * @param wallMillis wall-clock limit of one grading; the sandbox is killed when it is exceeded
+   * @param poolSize most sandboxes (and so gradings) at once
+   */
+  public BwrapSandbox(Path bwrap, Path python, long wallMillis, int poolSize) {
+    this(bwrap, python, wallMillis, poolSize, DEFAULT_MAX_USES);
+  }
+
+  BwrapSandbox(Path bwrap, Path python, long wallMillis, int poolSize, int maxUses) {
+    if (wallMillis < 1) {
+      throw new IllegalArgumentException("wallMillis must be >= 1 but was " + wallMillis);
+    }
+    if (poolSize < 1) {
+      throw new IllegalArgumentException("poolSize must be >= 1 but was " + poolSize);
+    }
+    if (maxUses < 1) {
+      throw new IllegalArgumentException("maxUses must be >= 1 but was " + maxUses);
+    }
     this.bwrap = bwrap;
     this.python = python;
     this.wallMillis = wallMillis;
+    this.poolSize = poolSize;
+    this.maxUses = maxUses;
+    this.slots = new Semaphore(poolSize, true);
     try (InputStream in = BwrapSandbox.class.getResourceAsStream("harness.py")) {
       this.harness = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * One sandbox per core, at least two. A grading is CPU work (fork, copy-on-write faults, the
+   * candidate's Python); more sandboxes than cores only add contention (measured in
+   * docs/benchmarks.md, "Sandboxed grading").
+   */
+  public static int defaultPoolSize() {
+    return Math.max(2, Runtime.getRuntime().availableProcessors());
+  }
+
+  public int poolSize() {
+    return poolSize;
+  }
+
+  /** Sandboxes started so far (each costs a bubblewrap and a Python start). */
+  public int sandboxesStarted() {
+    return started.get();
   }
 
   public boolean available() {
@@ -78,7 +170,7 @@ public final class BwrapSandbox {
 
   /**
    * Runs {@code code} under the harness in {@code mode} ("calls" plan or asserts) and returns the
-   * raw observations.
+   * raw observations. Blocks while all {@code poolSize} sandboxes are busy.
    */
   public Outcome run(String mode, String code, JsonNode plan) {
     if (!Files.isExecutable(bwrap)) {
@@ -87,89 +179,74 @@ public final class BwrapSandbox {
     if (!Files.isExecutable(python)) {
       return new Unavailable("python interpreter not found at " + python);
     }
-    byte[] nonceBytes = new byte[24];
-    RANDOM.nextBytes(nonceBytes);
-    String nonce = "MOA-" + HexFormat.of().formatHex(nonceBytes);
-    ObjectNode request = Json.object();
-    request.put("nonce", nonce);
-    request.put("mode", mode);
-    request.put("code", code);
-    request.set("plan", plan);
-    Process process;
-    try {
-      process = new ProcessBuilder(command()).start();
-    } catch (IOException e) {
-      return new Unavailable("could not start bubblewrap: " + e.getMessage());
+    if (closed) {
+      return new Unavailable("the sandbox pool is closed");
     }
-    CompletableFuture<Capture> out = drain(process.getInputStream(), MAX_STDOUT);
-    CompletableFuture<Capture> err = drain(process.getErrorStream(), MAX_STDERR);
-    try (OutputStream stdin = process.getOutputStream()) {
-      stdin.write(Json.MAPPER.writeValueAsBytes(request));
-    } catch (IOException e) {
-      // the sandbox may die before reading its input; the outcome below reports it
-    }
-    boolean finished;
     try {
-      finished = process.waitFor(wallMillis, TimeUnit.MILLISECONDS);
+      slots.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      finished = false;
+      return new Unavailable("interrupted while waiting for a free sandbox");
     }
-    if (!finished) {
-      killTree(process);
-    }
-    Capture stdout = await(out);
-    Capture stderr = await(err);
-    if (!finished) {
-      return new Broken("wall-clock limit of " + wallMillis + " ms exceeded; sandbox killed");
-    }
-    int exit = process.exitValue();
-    if (stdout.overflow()) {
-      return new Broken("output limit of " + MAX_STDOUT + " bytes exceeded");
-    }
-    JsonNode observations = lastReport(stdout.text(), nonce, mode);
-    String err0 = stderr.text().strip();
-    if (observations == null
-        && exit != 0
-        && stdout.text().isEmpty()
-        && (err0.startsWith("bwrap:") || err0.startsWith("setpriv:"))) {
-      // the sandbox itself could not be set up: a grading error, not the candidate's fault
-      return new Unavailable("sandbox failed to start: " + abbreviate(err0));
-    }
-    if (observations == null) {
-      String tail = err0;
-      if (tail.length() > 500) {
-        tail = tail.substring(tail.length() - 500);
+    try {
+      // A warm sandbox may have died while idle; then one more try with a fresh one.
+      for (int attempt = 0; ; attempt++) {
+        Zygote z = idle.pollFirst();
+        if (z == null || !z.alive()) {
+          if (z != null) {
+            z.destroy();
+          }
+          try {
+            z = Zygote.start(spawner, command(), IDS.incrementAndGet());
+            started.incrementAndGet();
+          } catch (StartFailure e) {
+            return new Unavailable(e.getMessage());
+          }
+        }
+        Outcome outcome;
+        try {
+          outcome = z.grade(mode, code, plan, wallMillis);
+        } catch (StaleSandbox e) {
+          z.destroy();
+          if (attempt == 0) {
+            continue;
+          }
+          return new Unavailable("sandbox did not accept the grading: " + e.getMessage());
+        }
+        if (z.reusable() && z.uses() < maxUses && !closed) {
+          idle.addFirst(z);
+        } else {
+          z.destroy();
+        }
+        return outcome;
       }
-      log.debug("sandbox exit {} without a valid report; stderr: {}", exit, tail);
-      return new Broken(
-          "no valid harness report (exit code "
-              + exit
-              + (exit == 137 || exit == 152 || exit == 128 + 24 ? ", killed by a limit" : "")
-              + ")"
-              + (tail.isEmpty() ? "" : ": " + tail));
+    } finally {
+      slots.release();
     }
-    return new Completed(observations);
+  }
+
+  /** Stops every idle sandbox; busy ones stop when their grading ends. */
+  @Override
+  public void close() {
+    closed = true;
+    Zygote z;
+    while ((z = idle.pollFirst()) != null) {
+      z.destroy();
+    }
+    spawner.shutdown();
   }
 
   private static String abbreviate(String s) {
     return s.length() > 300 ? s.substring(0, 300) + "..." : s;
   }
 
-  /** Accepts only the last line carrying the nonce, and only if it has the expected structure. */
-  static JsonNode lastReport(String stdout, String nonce, String mode) {
-    String prefix = nonce + " ";
-    String found = null;
-    for (String line : stdout.split("\n")) {
-      if (line.startsWith(prefix)) {
-        found = line.substring(prefix.length());
-      }
-    }
-    if (found == null) {
-      return null;
-    }
+  /**
+   * The observations in a candidate's report, or null unless it has the harness's structure for
+   * {@code mode}.
+   */
+  static JsonNode validReport(String json, String mode) {
     try {
-      JsonNode node = Json.MAPPER.readTree(found);
+      JsonNode node = Json.MAPPER.readTree(json);
       if (node == null
           || !node.isObject()
           || !mode.equals(node.path("mode").asString(""))
@@ -196,6 +273,7 @@ public final class BwrapSandbox {
             "--unshare-all",
             "--die-with-parent",
             "--new-session",
+            "--as-pid-1",
             "--clearenv",
             "--ro-bind",
             "/usr",
@@ -222,6 +300,10 @@ public final class BwrapSandbox {
             "/proc",
             "--dev",
             "/dev",
+            "--remount-ro",
+            "/dev",
+            "--remount-ro",
+            "/",
             "--chdir",
             "/tmp",
             python.toString(),
@@ -240,57 +322,292 @@ public final class BwrapSandbox {
     }
   }
 
-  private static void killTree(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
-    try {
-      process.waitFor(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-  }
-
-  private static Capture await(CompletableFuture<Capture> f) {
-    try {
-      return f.get(5, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-      return new Capture("", true);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Capture("", true);
+  /** A sandbox could not be started: a grading error, not the candidate's fault. */
+  private static final class StartFailure extends Exception {
+    StartFailure(String message) {
+      super(message, null, false, false);
     }
   }
 
-  private record Capture(String text, boolean overflow) {}
+  /** A warm sandbox turned out to be gone before it took the grading. */
+  private static final class StaleSandbox extends Exception {
+    StaleSandbox(String message) {
+      super(message, null, false, false);
+    }
+  }
 
-  private static CompletableFuture<Capture> drain(InputStream in, int max) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          ByteArrayOutputStream buf = new ByteArrayOutputStream();
-          boolean overflow = false;
-          byte[] chunk = new byte[8192];
-          try (in) {
-            int n;
-            while ((n = in.read(chunk)) >= 0) {
-              int room = max - buf.size();
-              if (n > room) {
-                overflow = true;
-                buf.write(chunk, 0, Math.max(room, 0));
-                break;
-              } else {
-                buf.write(chunk, 0, n);
-              }
-            }
-          } catch (IOException e) {
-            // process killed; keep what we have
+  /** One warm sandbox: its bubblewrap process, the harness's pipes and their reader threads. */
+  private static final class Zygote {
+    private static final String EOF = new String("<eof>");
+    private static final String OVERFLOW = new String("<overflow>");
+
+    private final Process process;
+    private final OutputStream stdin;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final Tail stderr = new Tail();
+    private final Thread stderrReader;
+    private int uses;
+    private boolean reusable = true;
+
+    private Zygote(Process process, int id) {
+      this.process = process;
+      this.stdin = process.getOutputStream();
+      daemon("sandbox-" + id + "-out", () -> readLines(process.getInputStream()));
+      this.stderrReader =
+          daemon("sandbox-" + id + "-err", () -> stderr.drain(process.getErrorStream()));
+    }
+
+    /** What the sandbox wrote to stderr, once it has ended (or after a short wait). */
+    private String stderrText() {
+      try {
+        stderrReader.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return stderr.text().strip();
+    }
+
+    static Zygote start(ExecutorService spawner, List<String> command, int id) throws StartFailure {
+      Process process;
+      try {
+        process = spawner.submit(() -> new ProcessBuilder(command).start()).get();
+      } catch (ExecutionException e) {
+        throw new StartFailure("could not start bubblewrap: " + e.getCause().getMessage());
+      } catch (RejectedExecutionException e) {
+        throw new StartFailure("the sandbox pool is closed");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StartFailure("interrupted while starting a sandbox");
+      }
+      Zygote z = new Zygote(process, id);
+      String line;
+      try {
+        line = z.lines.poll(START_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        z.destroy();
+        throw new StartFailure("interrupted while starting a sandbox");
+      }
+      if (READY.equals(line)) {
+        return z;
+      }
+      z.destroy();
+      String err = z.stderrText();
+      if (line == null) {
+        throw new StartFailure(
+            "sandbox failed to start within " + START_TIMEOUT_MILLIS + " ms: " + abbreviate(err));
+      }
+      throw new StartFailure(
+          "sandbox failed to start: "
+              + (err.isEmpty() ? "exit code " + exitCode(process) : abbreviate(err)));
+    }
+
+    private static int exitCode(Process p) {
+      try {
+        p.waitFor(5, TimeUnit.SECONDS);
+        return p.isAlive() ? -1 : p.exitValue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      }
+    }
+
+    boolean alive() {
+      return process.isAlive() && lines.isEmpty();
+    }
+
+    boolean reusable() {
+      return reusable;
+    }
+
+    int uses() {
+      return uses;
+    }
+
+    Outcome grade(String mode, String code, JsonNode plan, long wallMillis) throws StaleSandbox {
+      byte[] nonceBytes = new byte[24];
+      RANDOM.nextBytes(nonceBytes);
+      String nonce = "MOA-" + HexFormat.of().formatHex(nonceBytes);
+      ObjectNode request = Json.object();
+      request.put("mode", mode);
+      request.put("code", code);
+      request.set("plan", plan);
+      try {
+        stdin.write((nonce + " ").getBytes(StandardCharsets.US_ASCII));
+        stdin.write(Json.MAPPER.writeValueAsBytes(request));
+        stdin.write('\n');
+        stdin.flush();
+      } catch (IOException e) {
+        reusable = false;
+        throw new StaleSandbox(e.getMessage());
+      }
+      uses++;
+      long deadline = System.nanoTime() + wallMillis * 1_000_000L;
+      Outcome outcome = null;
+      while (true) {
+        String line = next(deadline, nonce);
+        if (line == null && Thread.currentThread().isInterrupted()) {
+          destroy();
+          return new Unavailable("interrupted while grading");
+        }
+        if (line == null) {
+          reusable = false;
+          destroy();
+          return outcome != null
+              ? outcome
+              : new Broken("wall-clock limit of " + wallMillis + " ms exceeded; sandbox killed");
+        }
+        if (line == OVERFLOW) {
+          reusable = false;
+          destroy();
+          return new Broken("output limit of " + MAX_STDOUT + " bytes exceeded");
+        }
+        if (line == EOF) {
+          reusable = false;
+          if (outcome != null) {
+            return outcome;
           }
-          return new Capture(buf.toString(StandardCharsets.UTF_8), overflow);
-        },
-        runnable -> {
-          Thread t = new Thread(runnable, "sandbox-drain");
-          t.setDaemon(true);
-          t.start();
-        });
+          String err = stderrText();
+          return new Broken(
+              "sandbox exited during the grading (exit code "
+                  + exitCode(process)
+                  + ")"
+                  + (err.isEmpty() ? "" : ": " + abbreviate(err)));
+        }
+        String rest = line.substring(nonce.length() + 1);
+        char kind = rest.isEmpty() ? '?' : rest.charAt(0);
+        String text = rest.length() > 2 ? rest.substring(2) : "";
+        switch (kind) {
+          case 'R' -> {
+            JsonNode obs = validReport(text, mode);
+            outcome =
+                obs == null
+                    ? new Broken("no valid harness report (malformed)")
+                    : new Completed(obs);
+            // The sandbox is cleaned next; a grading waits for that only briefly.
+            deadline = Math.min(deadline, System.nanoTime() + CLEAN_TIMEOUT_NANOS);
+          }
+          case 'B' -> {
+            outcome = new Broken(text.isEmpty() ? "no valid harness report" : text);
+            deadline = Math.min(deadline, System.nanoTime() + CLEAN_TIMEOUT_NANOS);
+          }
+          case 'C' -> {
+            return outcome != null ? outcome : new Broken("no valid harness report");
+          }
+          case 'D' -> {
+            reusable = false;
+            log.warn("discarding a sandbox: {}", text);
+            return outcome != null ? outcome : new Broken("no valid harness report");
+          }
+          default -> log.warn("sandbox wrote an unexpected line: {}", abbreviate(line));
+        }
+      }
+    }
+
+    /**
+     * The next line of this grading, or null at the deadline, or {@link #EOF} / {@link #OVERFLOW}.
+     */
+    private String next(long deadline, String nonce) {
+      String prefix = nonce + " ";
+      while (true) {
+        String line;
+        try {
+          line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return null;
+        }
+        if (line == null || line == EOF || line == OVERFLOW || line.startsWith(prefix)) {
+          return line;
+        }
+        log.warn("sandbox wrote an unexpected line: {}", abbreviate(line));
+      }
+    }
+
+    void destroy() {
+      reusable = false;
+      try {
+        stdin.close();
+      } catch (IOException e) {
+        // already gone
+      }
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      try {
+        process.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** Splits the harness's stdout into lines; EOF and an over-long line end the stream. */
+    private void readLines(InputStream in) {
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      byte[] chunk = new byte[65536];
+      try (in) {
+        int n;
+        while ((n = in.read(chunk)) >= 0) {
+          int start = 0;
+          for (int i = 0; i < n; i++) {
+            if (chunk[i] == '\n') {
+              line.write(chunk, start, i - start);
+              lines.add(line.toString(StandardCharsets.UTF_8));
+              line.reset();
+              start = i + 1;
+            }
+          }
+          line.write(chunk, start, n - start);
+          if (line.size() > MAX_LINE) {
+            lines.add(OVERFLOW);
+            return;
+          }
+        }
+      } catch (IOException e) {
+        // the sandbox was killed
+      }
+      lines.add(EOF);
+    }
+
+    private static Thread daemon(String name, Runnable r) {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      t.start();
+      return t;
+    }
+  }
+
+  /** The last {@link #MAX_STDERR} bytes of a stream. */
+  private static final class Tail {
+    private final byte[] buf = new byte[MAX_STDERR];
+    private int size;
+
+    void drain(InputStream in) {
+      byte[] chunk = new byte[8192];
+      try (in) {
+        int n;
+        while ((n = in.read(chunk)) >= 0) {
+          append(chunk, n);
+        }
+      } catch (IOException e) {
+        // the sandbox was killed
+      }
+    }
+
+    private synchronized void append(byte[] chunk, int n) {
+      if (n >= buf.length) {
+        System.arraycopy(chunk, n - buf.length, buf, 0, buf.length);
+        size = buf.length;
+        return;
+      }
+      int keep = Math.min(size, buf.length - n);
+      System.arraycopy(buf, size - keep, buf, 0, keep);
+      System.arraycopy(chunk, 0, buf, keep, n);
+      size = keep + n;
+    }
+
+    synchronized String text() {
+      return new String(buf, 0, size, StandardCharsets.UTF_8);
+    }
   }
 }

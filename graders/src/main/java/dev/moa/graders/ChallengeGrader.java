@@ -1,13 +1,17 @@
 package dev.moa.graders;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.IntNode;
 import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.NullNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -21,13 +25,18 @@ public final class ChallengeGrader implements Grader {
   static final String END = "2024-01-31";
 
   /**
-   * Expected average for the "correct average" check, from the stated formula: only the active user
-   * (10 posts, 5 comments, 20 likes, 10 days) counts: (20 + 7.5 + 2) / 10.
+   * Expected average for the "correct average" check, as the seed grader executes it: only the
+   * active user (10 posts, 5 comments, 20 likes, 10 days) counts: (20 + 7.5 + 2) / 10 = 2.95. (The
+   * seed's comments say 27.5 and 2.75; its code computes 29.5 and 2.95. See decision 009.)
    */
   static final double EXPECTED_AVERAGE = engagement(10, 5, 20, 10);
 
-  /** Signatures of the classic mistake (raw score averaged over all users incl. inactive). */
-  static final List<Double> WRONG_AVERAGES = List.of((10 * 2 + 5 * 1.5 + 20 * 0.1) / 2, 13.75);
+  /**
+   * The seed's signature of the classic mistake, {@code expected_score / len(test_users)}: the raw
+   * score averaged over both users, inactive one included: 29.5 / 2 = 14.75. Zero points; any other
+   * wrong value gets the partial 5.
+   */
+  static final double WRONG_AVERAGE = (10 * 2 + 5 * 1.5 + 20 * 0.1) / 2;
 
   private final BwrapSandbox sandbox;
 
@@ -57,9 +66,15 @@ public final class ChallengeGrader implements Grader {
     return "F";
   }
 
+  /** The challenge takes no options and ignores the target (its tests are fixed). */
+  @Override
+  public void validate(String optionsJson, String targetJson) {
+    Json.options(optionsJson, Set.of());
+  }
+
   @Override
   public GradeResult grade(String answer, String optionsJson, String targetJson) {
-    Json.options(optionsJson, java.util.Set.of());
+    validate(optionsJson, targetJson);
     Optional<String> code = CodeExtractor.extract(answer, FUNCTION);
     if (code.isEmpty()) {
       return zero(Map.of("reason", "no Python code block or def " + FUNCTION + " found"));
@@ -124,7 +139,14 @@ public final class ChallengeGrader implements Grader {
     return users(u);
   }
 
+  /** The fixed test plan (built once; never modified after). */
+  private static final ObjectNode PLAN = buildPlan();
+
   static ObjectNode plan() {
+    return PLAN;
+  }
+
+  private static ObjectNode buildPlan() {
     ObjectNode plan = F.objectNode();
     plan.put("function", FUNCTION);
     ArrayNode calls = plan.putArray("calls");
@@ -147,9 +169,13 @@ public final class ChallengeGrader implements Grader {
             user("2024-01-16", 10, 10, 10, 1),
             user("2024-01-17", 5, 5, 5, 1)));
     add(calls, "no_active_users", users(user("2023-12-15", 10, 5, 20, 10)));
-    add(calls, "no_mutation", normalUsers());
-    add(calls, "fewer_than_five", normalUsers());
-    addCall(calls, "invalid_dates", normalUsers(), END, START);
+    // The seed's inputs for the checks below.
+    add(calls, "no_mutation", users(user("2024-01-15", 10, 5, 20, 10)));
+    add(
+        calls,
+        "fewer_than_five",
+        users(user("2024-01-15", 10, 5, 20, 10), user("2024-01-16", 5, 3, 15, 5)));
+    addCall(calls, "invalid_dates", users(user("2024-01-15", 10, 5, 20, 10)), END, START);
     add(calls, "robust_none", users(user("2024-01-15", null, 5, 20, 10)));
     add(calls, "robust_negative", users(user("2024-01-15", -5, 5, 20, 10)));
     add(calls, "robust_string", users(user("2024-01-15", "10", 5, 20, 10)));
@@ -281,10 +307,6 @@ public final class ChallengeGrader implements Grader {
     return n != null && n.isNumber() && n.doubleValue() == 0;
   }
 
-  private static boolean near(JsonNode n, double v) {
-    return n != null && n.isNumber() && Math.abs(n.doubleValue() - v) <= 0.01;
-  }
-
   private static Check divisionByZero(JsonNode c) {
     JsonNode r = result(c);
     if (r == null) {
@@ -301,7 +323,7 @@ public final class ChallengeGrader implements Grader {
     if (r == null) {
       return new Check("empty_list", 0, 15, "[]: " + why(c, r));
     }
-    if (r.isObject() && isZero(r.get("active_count"))) {
+    if (r.isObject() && pyEquals(pyGet(r, "active_count"), 0)) {
       return new Check("empty_list", 15, 15, null);
     }
     return new Check("empty_list", 5, 15, "active_count is not 0: " + why(c, r));
@@ -319,22 +341,27 @@ public final class ChallengeGrader implements Grader {
     if (r == null) {
       return new Check("correct_average", 0, 15, why(c, r));
     }
-    JsonNode avg = r.isObject() ? r.get("average_engagement") : null;
-    if (near(avg, EXPECTED_AVERAGE)) {
+    if (!r.isObject()) {
+      return new Check("correct_average", 0, 15, "result is not a dict: " + why(c, r));
+    }
+    JsonNode node = r.get("average_engagement");
+    Double avg = node == null ? Double.valueOf(0) : pyNumber(node);
+    if (avg == null) {
+      return new Check("correct_average", 0, 15, "average_engagement " + node + " is not a number");
+    }
+    if (Math.abs(avg - EXPECTED_AVERAGE) < 0.01) {
       return new Check("correct_average", 15, 15, null);
     }
-    for (double wrong : WRONG_AVERAGES) {
-      if (near(avg, wrong)) {
-        return new Check(
-            "correct_average",
-            0,
-            15,
-            "average_engagement "
-                + avg
-                + " counts the inactive user (expected "
-                + EXPECTED_AVERAGE
-                + ")");
-      }
+    if (Math.abs(avg - WRONG_AVERAGE) < 0.01) {
+      return new Check(
+          "correct_average",
+          0,
+          15,
+          "average_engagement "
+              + avg
+              + " counts the inactive user (expected "
+              + EXPECTED_AVERAGE
+              + ")");
     }
     return new Check(
         "correct_average",
@@ -343,34 +370,30 @@ public final class ChallengeGrader implements Grader {
         "average_engagement " + avg + " is not " + EXPECTED_AVERAGE + " ± 0.01");
   }
 
-  private static JsonNode topPerformers(JsonNode r) {
-    if (r == null || !r.isObject()) {
-      return null;
-    }
-    JsonNode t = r.get("top_performers");
-    return t != null && t.isArray() ? t : null;
-  }
-
-  private static boolean postsEquals(JsonNode user, double v) {
-    return user != null
-        && user.isObject()
-        && user.path("posts").isNumber()
-        && user.path("posts").doubleValue() == v;
-  }
-
   private static Check sorting(JsonNode c) {
     JsonNode r = result(c);
     if (r == null) {
       return new Check("sorting", 0, 10, why(c, r));
     }
+    if (!r.isObject()) {
+      return new Check("sorting", 0, 10, "result is not a dict: " + why(c, r));
+    }
     JsonNode top = topPerformers(r);
-    if (top != null && !top.isEmpty() && postsEquals(top.get(0), 10)) {
+    Integer n = pyLen(top);
+    if (n == null || n == 0) {
+      return new Check("sorting", 0, 10, "no top performers returned: " + top);
+    }
+    if (!top.isArray() || !top.get(0).isObject()) {
+      return new Check("sorting", 0, 10, "top_performers is not a list of dicts: " + top);
+    }
+    if (pyEquals(pyGet(top.get(0), "posts"), 10)) {
       return new Check("sorting", 10, 10, null);
     }
-    if (top == null || top.isEmpty()) {
-      return new Check("sorting", 0, 10, "top_performers is missing or empty");
+    JsonNode last = top.get(top.size() - 1);
+    if (!last.isObject()) {
+      return new Check("sorting", 0, 10, "top_performers is not a list of dicts: " + top);
     }
-    if (postsEquals(top.get(top.size() - 1), 10)) {
+    if (pyEquals(pyGet(last, "posts"), 10)) {
       return new Check("sorting", 0, 10, "the most engaged user is last (ascending order)");
     }
     return new Check("sorting", 5, 10, "the most engaged user is not first");
@@ -381,25 +404,32 @@ public final class ChallengeGrader implements Grader {
     if (r == null) {
       return new Check("no_active_users", 0, 10, why(c, r));
     }
-    if (r.isObject() && isZero(r.get("active_count")) && isZero(r.get("average_engagement"))) {
+    if (!r.isObject()) {
+      return new Check("no_active_users", 0, 10, "result is not a dict: " + why(c, r));
+    }
+    if (pyEquals(pyGet(r, "active_count"), 0) && pyEquals(pyGet(r, "average_engagement"), 0)) {
       return new Check("no_active_users", 10, 10, null);
     }
     return new Check(
         "no_active_users", 5, 10, "expected active_count 0 and average_engagement 0: " + why(c, r));
   }
 
+  /** Like the seed, compares the first input user after the call with the one sent. */
   private static Check noMutation(JsonNode c, JsonNode argsSent) {
     if (raised(c)) {
       return new Check("no_mutation", 0, 8, why(c, null));
     }
-    if (argsSent.get(0).equals(c.path("args_after").path(0))) {
+    JsonNode before = argsSent.path(0).path(0);
+    JsonNode after = c.path("args_after").path(0).path(0);
+    if (after.isObject() && after.has("engagement_score")) {
+      return new Check(
+          "no_mutation", 0, 8, "the input user got an engagement_score: " + abbreviate(after + ""));
+    }
+    if (pyDeepEquals(before, after)) {
       return new Check("no_mutation", 8, 8, null);
     }
     return new Check(
-        "no_mutation",
-        0,
-        8,
-        "input users were modified: " + abbreviate(String.valueOf(c.path("args_after").path(0))));
+        "no_mutation", 0, 8, "the input user was modified: " + abbreviate(String.valueOf(after)));
   }
 
   private static Check fewerThanFive(JsonNode c) {
@@ -407,8 +437,11 @@ public final class ChallengeGrader implements Grader {
     if (r == null) {
       return new Check("fewer_than_five", 0, 5, why(c, r));
     }
-    JsonNode top = topPerformers(r);
-    if (top != null && top.size() == 2) {
+    if (!r.isObject()) {
+      return new Check("fewer_than_five", 0, 5, "result is not a dict: " + why(c, r));
+    }
+    Integer n = pyLen(topPerformers(r));
+    if (n != null && n == 2) {
       return new Check("fewer_than_five", 5, 5, null);
     }
     return new Check(
@@ -416,7 +449,7 @@ public final class ChallengeGrader implements Grader {
         0,
         5,
         "two active users should give 2 top performers, got "
-            + (top == null ? "none" : String.valueOf(top.size())));
+            + (n == null ? topPerformers(r).toString() : String.valueOf(n)));
   }
 
   private static Check invalidDates(JsonNode c) {
@@ -424,7 +457,11 @@ public final class ChallengeGrader implements Grader {
       return new Check("invalid_dates", 2, 5, "start after end: " + why(c, null));
     }
     JsonNode r = result(c);
-    if (r.isObject() && isZero(r.get("active_count"))) {
+    if (!r.isObject()) {
+      // the seed's result.get(...) raises on a non-dict inside its try: the "crashes" partial 2
+      return new Check("invalid_dates", 2, 5, "result is not a dict: " + why(c, r));
+    }
+    if (pyEquals(pyGet(r, "active_count"), 0)) {
       return new Check("invalid_dates", 5, 5, null);
     }
     return new Check(
@@ -457,26 +494,123 @@ public final class ChallengeGrader implements Grader {
     if (r == null) {
       return new Check("top_five", 0, 10, why(c, r));
     }
+    if (!r.isObject()) {
+      return new Check("top_five", 0, 10, "result is not a dict: " + why(c, r));
+    }
     JsonNode top = topPerformers(r);
-    if (top == null) {
-      return new Check("top_five", 2, 10, "top_performers is missing (fewer than five)");
+    Integer n = pyLen(top);
+    if (n == null) {
+      return new Check("top_five", 0, 10, "top_performers has no length: " + top);
     }
-    if (top.size() > 5) {
-      return new Check("top_five", 0, 10, "more than five top performers: " + top.size());
+    if (n > 5) {
+      return new Check("top_five", 0, 10, "more than five top performers: " + n);
     }
-    if (top.size() < 5) {
-      return new Check("top_five", 2, 10, "fewer than five top performers: " + top.size());
+    if (n < 5) {
+      return new Check("top_five", 2, 10, "fewer than five top performers: " + n);
     }
-    List<Double> posts = new ArrayList<>();
-    for (JsonNode u : top) {
-      posts.add(u.path("posts").isNumber() ? u.path("posts").doubleValue() : null);
+    List<JsonNode> posts = new ArrayList<>();
+    for (JsonNode u : top.isArray() ? top : List.<JsonNode>of()) {
+      if (!u.isObject()) {
+        break;
+      }
+      JsonNode p = u.get("posts");
+      posts.add(p == null ? IntNode.valueOf(0) : p);
     }
-    if (posts.equals(List.of(99.0, 98.0, 97.0, 96.0, 95.0))) {
+    if (posts.size() != 5) {
+      return new Check("top_five", 0, 10, "top_performers is not a list of dicts: " + top);
+    }
+    List<Double> values = posts.stream().map(ChallengeGrader::pyNumber).toList();
+    if (values.equals(List.of(99.0, 98.0, 97.0, 96.0, 95.0))) {
       return new Check("top_five", 10, 10, null);
     }
-    if (posts.stream().distinct().count() == 5 && posts.contains(99.0)) {
-      return new Check("top_five", 8, 10, "top five not in descending order: " + posts);
+    if (values.contains(99.0)) {
+      Set<Object> distinct = new HashSet<>();
+      for (JsonNode p : posts) {
+        if (p.isContainer()) {
+          return new Check("top_five", 0, 10, "unhashable posts in the top five: " + posts);
+        }
+        distinct.add(pyNumber(p) != null ? (Object) pyNumber(p) : p);
+      }
+      if (distinct.size() == 5) {
+        return new Check("top_five", 8, 10, "top five not in descending order: " + posts);
+      }
     }
     return new Check("top_five", 3, 10, "wrong top five (posts " + posts + ")");
+  }
+
+  // ---- Python semantics of the seed's checks, on the values the harness reported ----
+
+  /** {@code result.get('top_performers', [])} of a dict result. */
+  private static JsonNode topPerformers(JsonNode r) {
+    JsonNode t = r.get("top_performers");
+    return t == null ? JsonNodeFactory.instance.arrayNode() : t;
+  }
+
+  /** {@code d.get(key)}: the value, or null (Python None) when absent. */
+  private static JsonNode pyGet(JsonNode d, String key) {
+    JsonNode v = d.get(key);
+    return v == null ? NullNode.getInstance() : v;
+  }
+
+  /** The numeric value Python compares with (a bool is an int), or null for non-numbers. */
+  static Double pyNumber(JsonNode n) {
+    if (n != null && n.isNumber()) {
+      return n.doubleValue();
+    }
+    if (n != null && n.isBoolean()) {
+      return n.booleanValue() ? 1.0 : 0.0;
+    }
+    return null;
+  }
+
+  /** {@code value == v} in Python for a number {@code v}. */
+  private static boolean pyEquals(JsonNode value, double v) {
+    Double d = pyNumber(value);
+    return d != null && d == v;
+  }
+
+  /** {@code len(value)}, or null where Python raises TypeError. */
+  private static Integer pyLen(JsonNode value) {
+    if (value.isArray() || value.isObject()) {
+      return value.size();
+    }
+    if (value.isString()) {
+      String s = value.asString();
+      return s.codePointCount(0, s.length());
+    }
+    return null;
+  }
+
+  /** {@code a == b} in Python for JSON-like values: 1 == 1.0 == True. */
+  static boolean pyDeepEquals(JsonNode a, JsonNode b) {
+    Double x = pyNumber(a);
+    Double y = pyNumber(b);
+    if (x != null || y != null) {
+      return x != null && x.equals(y);
+    }
+    if (a.isArray() && b.isArray()) {
+      if (a.size() != b.size()) {
+        return false;
+      }
+      for (int i = 0; i < a.size(); i++) {
+        if (!pyDeepEquals(a.get(i), b.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (a.isObject() && b.isObject()) {
+      if (a.size() != b.size()) {
+        return false;
+      }
+      for (Map.Entry<String, JsonNode> e : a.properties()) {
+        JsonNode other = b.get(e.getKey());
+        if (other == null || !pyDeepEquals(e.getValue(), other)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return a.equals(b);
   }
 }

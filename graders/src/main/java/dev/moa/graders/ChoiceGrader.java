@@ -30,14 +30,25 @@ public final class ChoiceGrader implements Grader {
     return "choice";
   }
 
-  @Override
-  public GradeResult grade(String answer, String optionsJson, String targetJson) {
+  /** The target letter; the same checks for {@link #validate} and {@link #grade}. */
+  private static String target(String optionsJson, String targetJson) {
     Json.options(optionsJson, Set.of());
     JsonNode t = Json.parseTarget(targetJson);
     String target = t.isString() ? t.asString().strip().toUpperCase(Locale.ROOT) : "";
     if (!target.matches("[A-E]")) {
       throw new IllegalArgumentException("choice target must be a letter A-E, got: " + targetJson);
     }
+    return target;
+  }
+
+  @Override
+  public void validate(String optionsJson, String targetJson) {
+    target(optionsJson, targetJson);
+  }
+
+  @Override
+  public GradeResult grade(String answer, String optionsJson, String targetJson) {
+    String target = target(optionsJson, targetJson);
     Extraction e = extract(answer == null ? "" : answer);
     boolean ok = target.equals(e.letter());
     Map<String, Object> details = new LinkedHashMap<>();

@@ -29,8 +29,13 @@ public final class CodeGrader implements Grader {
     return "code";
   }
 
-  @Override
-  public GradeResult grade(String answer, String optionsJson, String targetJson) {
+  /**
+   * The checked options as the harness plan; the same checks for {@link #validate} and {@link
+   * #grade}. Nothing here runs Python.
+   */
+  private record Spec(String function, JsonNode tests, int nTests, int nAsserts, ObjectNode plan) {}
+
+  private static Spec spec(String optionsJson) {
     JsonNode options = Json.options(optionsJson, OPTIONS);
     JsonNode fn = options.get("function");
     JsonNode tests = options.get("tests");
@@ -65,20 +70,45 @@ public final class CodeGrader implements Grader {
         throw new IllegalArgumentException(
             "option 'tests'[" + i + "] must be {\"input\": [...], \"expected\": ...}, got: " + t);
       }
+      Iterator<String> names = t.propertyNames().iterator();
+      while (names.hasNext()) {
+        String name = names.next();
+        if (!name.equals("input") && !name.equals("expected")) {
+          throw new IllegalArgumentException(
+              "option 'tests'[" + i + "] has unknown key '" + name + "', got: " + t);
+        }
+      }
       ObjectNode c = calls.addObject();
       c.put("id", "test_" + i);
       c.set("args", t.get("input"));
     }
     ArrayNode as = plan.putArray("asserts");
     for (int i = 0; i < nAsserts; i++) {
-      if (!asserts.get(i).isString()) {
+      JsonNode a = asserts.get(i);
+      if (!a.isString() || a.asString().isBlank()) {
         throw new IllegalArgumentException(
-            "option 'asserts'[" + i + "] must be a string, got: " + asserts.get(i));
+            "option 'asserts'[" + i + "] must be a non-empty string, got: " + a);
       }
-      as.add(asserts.get(i).asString());
+      as.add(a.asString());
     }
+    return new Spec(fn == null ? null : fn.asString(), tests, nTests, nAsserts, plan);
+  }
+
+  /** Checks the options; the target is not used (expected values live in {@code tests}). */
+  @Override
+  public void validate(String optionsJson, String targetJson) {
+    spec(optionsJson);
+  }
+
+  @Override
+  public GradeResult grade(String answer, String optionsJson, String targetJson) {
+    Spec spec = spec(optionsJson);
+    JsonNode tests = spec.tests();
+    int nTests = spec.nTests();
+    int nAsserts = spec.nAsserts();
+    ObjectNode plan = spec.plan();
     int n = nTests + nAsserts;
-    Optional<String> code = CodeExtractor.extract(answer, fn == null ? null : fn.asString());
+    Optional<String> code = CodeExtractor.extract(answer, spec.function());
     if (code.isEmpty()) {
       return zero(n, "no Python code block or function definition found");
     }

@@ -21,8 +21,15 @@ public final class ExactGrader implements Grader {
     return "exact";
   }
 
-  @Override
-  public GradeResult grade(String answer, String optionsJson, String targetJson) {
+  /** Parsed options and target; the same checks for {@link #validate} and {@link #grade}. */
+  private record Settings(
+      boolean caseSensitive,
+      boolean whitespace,
+      boolean punctuation,
+      boolean articles,
+      String target) {}
+
+  private static Settings settings(String optionsJson, String targetJson) {
     JsonNode options = Json.options(optionsJson, OPTIONS);
     boolean caseSensitive = Json.bool(options, "case_sensitive", false);
     boolean whitespace = Json.bool(options, "normalize_whitespace", true);
@@ -30,11 +37,29 @@ public final class ExactGrader implements Grader {
     boolean articles = Json.bool(options, "strip_articles", false);
     JsonNode target = Json.parseTarget(targetJson);
     if (!target.isString() && !target.isNumber()) {
-      throw new IllegalArgumentException("exact target must be a JSON string, got: " + targetJson);
+      throw new IllegalArgumentException(
+          "exact target must be a JSON string or number, got: " + targetJson);
     }
+    return new Settings(caseSensitive, whitespace, punctuation, articles, target.asString());
+  }
+
+  @Override
+  public void validate(String optionsJson, String targetJson) {
+    settings(optionsJson, targetJson);
+  }
+
+  @Override
+  public GradeResult grade(String answer, String optionsJson, String targetJson) {
+    Settings s = settings(optionsJson, targetJson);
     String a =
-        normalize(answer == null ? "" : answer, caseSensitive, whitespace, punctuation, articles);
-    String t = normalize(target.asString(), caseSensitive, whitespace, punctuation, articles);
+        normalize(
+            answer == null ? "" : answer,
+            s.caseSensitive(),
+            s.whitespace(),
+            s.punctuation(),
+            s.articles());
+    String t =
+        normalize(s.target(), s.caseSensitive(), s.whitespace(), s.punctuation(), s.articles());
     boolean match = a.equals(t);
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("normalized_answer", a);

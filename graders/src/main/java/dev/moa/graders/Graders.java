@@ -8,12 +8,24 @@ import java.util.Map;
 public final class Graders {
   private final Map<String, Grader> byType = new LinkedHashMap<>();
 
-  /** Default registry using {@code /usr/bin/bwrap} and {@code /usr/bin/python3}. */
+  /**
+   * Default registry using {@code /usr/bin/bwrap} and {@code /usr/bin/python3}, without a judge
+   * model.
+   */
   public Graders() {
     this(new BwrapSandbox());
   }
 
+  /** A registry without a judge model: {@code judge} gradings fail, their validation works. */
   public Graders(BwrapSandbox sandbox) {
+    this(sandbox, null);
+  }
+
+  /**
+   * @param judge the model of the {@code judge} grader; null when none is configured ({@code judge}
+   *     gradings then fail with {@link JudgeGrader#NOT_CONFIGURED})
+   */
+  public Graders(BwrapSandbox sandbox, JudgeModel judge) {
     for (Grader g :
         List.of(
             new ExactGrader(),
@@ -21,7 +33,8 @@ public final class Graders {
             new ChoiceGrader(),
             new RegexGrader(),
             new ChallengeGrader(sandbox),
-            new CodeGrader(sandbox))) {
+            new CodeGrader(sandbox),
+            new JudgeGrader(judge))) {
       byType.put(g.type(), g);
     }
   }

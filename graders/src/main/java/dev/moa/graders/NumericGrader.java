@@ -28,20 +28,37 @@ public final class NumericGrader implements Grader {
     return "numeric";
   }
 
-  @Override
-  public GradeResult grade(String answer, String optionsJson, String targetJson) {
+  /** Parsed options and target; the same checks for {@link #validate} and {@link #grade}. */
+  private record Settings(double absTol, double relTol, double target) {}
+
+  private static Settings settings(String optionsJson, String targetJson) {
     JsonNode options = Json.options(optionsJson, OPTIONS);
     double absTol = Json.nonNegative(options, "abs_tol", 1e-6);
     double relTol = Json.nonNegative(options, "rel_tol", 0);
     JsonNode targetNode = Json.parseTarget(targetJson);
-    double target;
+    Double target = null;
     if (targetNode.isNumber()) {
       target = targetNode.doubleValue();
-    } else if (targetNode.isString() && parseNumber(targetNode.asString()) != null) {
+    } else if (targetNode.isString()) {
       target = parseNumber(targetNode.asString());
-    } else {
+    }
+    if (target == null || !Double.isFinite(target)) {
       throw new IllegalArgumentException("numeric target must be a number, got: " + targetJson);
     }
+    return new Settings(absTol, relTol, target);
+  }
+
+  @Override
+  public void validate(String optionsJson, String targetJson) {
+    settings(optionsJson, targetJson);
+  }
+
+  @Override
+  public GradeResult grade(String answer, String optionsJson, String targetJson) {
+    Settings s = settings(optionsJson, targetJson);
+    double absTol = s.absTol();
+    double relTol = s.relTol();
+    double target = s.target();
     Extraction e = extract(answer == null ? "" : answer);
     boolean ok =
         e.value() != null

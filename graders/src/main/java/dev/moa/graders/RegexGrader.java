@@ -8,17 +8,22 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import tools.jackson.databind.JsonNode;
 
-/** Scores 1 when option {@code pattern} (with optional {@code flags} of i/s/m) finds a match. */
+/**
+ * Scores 1 when option {@code pattern} (with optional {@code flags} of i/s/m) finds a match. A
+ * match that runs longer than {@link #MATCH_BUDGET_MILLIS} (catastrophic backtracking on a long
+ * answer) is a grading error, not a stalled worker.
+ */
 public final class RegexGrader implements Grader {
   private static final Set<String> OPTIONS = Set.of("pattern", "flags");
+  static final long MATCH_BUDGET_MILLIS = 2_000;
 
   @Override
   public String type() {
     return "regex";
   }
 
-  @Override
-  public GradeResult grade(String answer, String optionsJson, String targetJson) {
+  /** The compiled pattern; the same checks for {@link #validate} and {@link #grade}. */
+  private static Pattern pattern(String optionsJson) {
     JsonNode options = Json.options(optionsJson, OPTIONS);
     JsonNode p = options.get("pattern");
     if (p == null || !p.isString() || p.asString().isEmpty()) {
@@ -43,17 +48,91 @@ public final class RegexGrader implements Grader {
             };
       }
     }
-    Pattern pattern;
     try {
-      pattern = Pattern.compile(p.asString(), flags);
+      return Pattern.compile(p.asString(), flags);
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException("option 'pattern' is not a valid regex: " + p, e);
     }
-    Matcher m = pattern.matcher(answer == null ? "" : answer);
-    boolean found = m.find();
+  }
+
+  @Override
+  public void validate(String optionsJson, String targetJson) {
+    pattern(optionsJson);
+  }
+
+  @Override
+  public GradeResult grade(String answer, String optionsJson, String targetJson) {
+    Pattern pattern = pattern(optionsJson);
+    String text = answer == null ? "" : answer;
+    Matcher m =
+        pattern.matcher(new Deadline(text, System.nanoTime() + MATCH_BUDGET_MILLIS * 1_000_000L));
+    boolean found;
+    try {
+      found = m.find();
+    } catch (Deadline.Exceeded e) {
+      return new GradeResult.Failed(
+          "regex " + pattern + " did not finish within " + MATCH_BUDGET_MILLIS + " ms");
+    } catch (StackOverflowError e) {
+      return new GradeResult.Failed("regex " + pattern + " overflowed the stack on this answer");
+    }
     Map<String, Object> details = new LinkedHashMap<>();
-    details.put("pattern", p.asString());
+    details.put("pattern", pattern.pattern());
     details.put("matched", found ? m.group() : null);
     return new GradeResult.Scored(found ? 1 : 0, 1, details);
+  }
+
+  /**
+   * The answer as the matcher sees it: every 1024th character read checks the time budget, so a
+   * catastrophically backtracking pattern ends with {@link Exceeded} instead of running on.
+   */
+  static final class Deadline implements CharSequence {
+
+    /** The time budget is spent. */
+    static final class Exceeded extends RuntimeException {
+      Exceeded() {
+        super(null, null, false, false);
+      }
+    }
+
+    private final String text;
+    private final long deadlineNanos;
+    private final int start;
+    private final int end;
+    private final int[] reads;
+
+    Deadline(String text, long deadlineNanos) {
+      this(text, deadlineNanos, 0, text.length(), new int[1]);
+    }
+
+    private Deadline(String text, long deadlineNanos, int start, int end, int[] reads) {
+      this.text = text;
+      this.deadlineNanos = deadlineNanos;
+      this.start = start;
+      this.end = end;
+      this.reads = reads;
+    }
+
+    @Override
+    public int length() {
+      return end - start;
+    }
+
+    @Override
+    public char charAt(int index) {
+      if ((++reads[0] & 0x3FF) == 0 && System.nanoTime() > deadlineNanos) {
+        throw new Exceeded();
+      }
+      return text.charAt(start + index);
+    }
+
+    @Override
+    public CharSequence subSequence(int from, int to) {
+      return new Deadline(text, deadlineNanos, start + from, start + to, reads);
+    }
+
+    @Override
+    public String toString() {
+      return text.substring(start, end);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.moa.graders;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -105,6 +106,32 @@ class ChallengeGraderTest {
             assertThat(d.get("points")).as(name).isEqualTo(d.get("max"));
           }
         });
+  }
+
+  private static final String LIKES_TERM = " + num(user, \"likes\") * 0.1";
+
+  /**
+   * The executed seed grader expects 2.95 and zeroes only 14.75 (decision 009). The issue's 2.75
+   * and 13.75 (the seed's comments, which drop the likes term) are just other wrong values: partial
+   * 5 points, like any average that is not 2.95.
+   */
+  @ParameterizedTest(name = "{0} without the likes term: average {1}")
+  @CsvSource({"correct.py, 2.75", "averages_raw_scores_over_all_users.py, 13.75"})
+  void theIssuesValuesFromTheSeedsCommentsGetThePartialFive(String file, double average) {
+    String code = resource(file);
+    assertThat(code).contains(LIKES_TERM);
+    GradeResult.Scored r = grade("```python\n" + code.replace(LIKES_TERM, "") + "```");
+    assertThat(check(r, "correct_average")).containsEntry("points", 5);
+    assertThat((String) check(r, "correct_average").get("reason"))
+        .contains(String.valueOf(average))
+        .contains("is not 2.95");
+    assertThat(r.score()).as("%s", r.details()).isEqualTo(110);
+  }
+
+  @Test
+  void expectedAndWrongAveragesAreTheExecutedSeedValues() {
+    assertThat(ChallengeGrader.EXPECTED_AVERAGE).isCloseTo(2.95, within(1e-9));
+    assertThat(ChallengeGrader.WRONG_AVERAGE).isCloseTo(14.75, within(1e-9));
   }
 
   @Test

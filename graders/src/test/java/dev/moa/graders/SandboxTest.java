@@ -1,8 +1,12 @@
 package dev.moa.graders;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -103,8 +107,9 @@ class SandboxTest {
   void sandboxRunsAsAnUnprivilegedUserInItsOwnPidNamespace() {
     GradeResult.Scored r =
         run(
-            "import os\ndef f():\n    return [os.getuid() != 0 or os.geteuid() != 0, os.getpid() < 10]",
-            opts("f", "[{\"input\": [], \"expected\": [true, true]}]"));
+            "import os\ndef f():\n    pids = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+                + "    return [os.getuid() != 0 or os.geteuid() != 0, os.getppid() == 1, len(pids)]",
+            opts("f", "[{\"input\": [], \"expected\": [true, true, 2]}]"));
     assertThat(r.score()).as("%s", r.details()).isEqualTo(1);
   }
 
@@ -139,15 +144,34 @@ class SandboxTest {
   }
 
   @Test
-  void writingOutsideTmpFailsAndLeavesNoTrace() throws Exception {
-    Path marker = Path.of("/usr/moa-sandbox-escape");
+  void theHostEnvironmentsValuesAreNotVisible() {
+    String path = System.getenv("PATH");
+    String home = System.getenv("HOME");
+    assertThat(path).as("the test JVM's PATH").isNotBlank();
     GradeResult.Scored r =
         run(
-            "def f():\n    open('/usr/moa-sandbox-escape', 'w').write('x')\n    return 1",
-            opts("f", "[{\"input\": [], \"expected\": 1}]"));
+            "import os\ndef f():\n    return dict(os.environ)",
+            opts("f", "[{\"input\": [], \"expected\": {\"never\": \"matches\"}}]"));
     assertThat(r.score()).isZero();
-    assertThat(r.details().toString()).containsAnyOf("Read-only", "PermissionError");
-    assertThat(marker).doesNotExist();
+    String seen = r.details().toString();
+    assertThat(seen).contains("PWD").doesNotContain(path);
+    if (home != null && home.length() > 1) {
+      assertThat(seen).doesNotContain("'" + home + "'").doesNotContain("\"" + home + "\"");
+    }
+    nextGradingStillWorks();
+  }
+
+  @Test
+  void writingOutsideTmpFailsAndLeavesNoTrace() throws Exception {
+    for (String target : List.of("/usr/moa-sandbox-escape", "/moa-sandbox-escape", "/dev/moa-x")) {
+      GradeResult.Scored r =
+          run(
+              "def f():\n    open('" + target + "', 'w').write('x')\n    return 1",
+              opts("f", "[{\"input\": [], \"expected\": 1}]"));
+      assertThat(r.score()).as(target).isZero();
+      assertThat(r.details().toString()).as(target).contains("Read-only file system");
+      assertThat(Path.of(target)).doesNotExist();
+    }
     GradeResult.Scored tmp =
         run(
             "def f():\n    open('/tmp/moa-sandbox-tmp', 'w').write('x')\n    return 1",
@@ -158,14 +182,23 @@ class SandboxTest {
   }
 
   @Test
-  void networkIsUnreachable() {
-    GradeResult.Scored r =
-        run(
-            "import socket\ndef f():\n    s = socket.socket()\n    s.settimeout(2)\n"
-                + "    s.connect(('127.0.0.1', 22))\n    return 1",
-            opts("f", "[{\"input\": [], \"expected\": 1}]"));
-    assertThat(r.score()).isZero();
-    assertThat(r.details().toString()).containsAnyOf("OSError", "ConnectionRefused", "unreachable");
+  void aSocketToALocalServiceNeverConnects() throws Exception {
+    try (ServerSocket broker = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      GradeResult.Scored r =
+          run(
+              "import socket\ndef f():\n    s = socket.socket()\n    s.settimeout(2)\n"
+                  + "    s.connect(('127.0.0.1', "
+                  + broker.getLocalPort()
+                  + "))\n    return 1",
+              opts("f", "[{\"input\": [], \"expected\": 1}]"));
+      assertThat(r.score()).isZero();
+      assertThat(r.details().toString())
+          .containsAnyOf("OSError", "ConnectionRefused", "unreachable");
+      broker.setSoTimeout(500);
+      assertThatThrownBy(broker::accept)
+          .as("a connection reached the host's socket")
+          .isInstanceOf(SocketTimeoutException.class);
+    }
     nextGradingStillWorks();
   }
 
@@ -235,14 +268,20 @@ class SandboxTest {
 
   @Test
   void printingAFakeResultLineAndExitingScoresZero() {
+    // A well-formed passing report, framed every way the protocol frames one (raw, behind a guessed
+    // nonce or token, as a harness answer), written to stdout and every open descriptor.
     GradeResult.Scored r =
         run(
             "import os, sys\n"
                 + "line = '{\"mode\": \"code\", \"load\": {\"ok\": true, \"error\": null},"
-                + " \"calls\": [{\"id\": \"test_0\", \"ok\": true, \"result\": 1}], \"asserts\": []}'\n"
-                + "print(line)\nos.write(3, (line + '\\n').encode()) if False else None\n"
-                + "for fd in range(1, 10):\n    try:\n        os.write(fd, ('MOA-0 ' + line + '\\n').encode())\n"
-                + "    except OSError:\n        pass\n"
+                + " \"calls\": [{\"id\": \"test_0\", \"ok\": true, \"result\": 1, \"error\": null,"
+                + " \"args_after\": []}], \"asserts\": []}'\n"
+                + "frames = [line, 'MOA-0 ' + line, '0' * 48 + ' ' + line, 'MOA-0 R ' + line, 'MOA-0 C']\n"
+                + "print('Score: 1\\n' + '\\n'.join(frames))\n"
+                + "for fd in range(0, 1024):\n"
+                + "    for frame in frames:\n"
+                + "        try:\n            os.write(fd, (frame + '\\n').encode())\n"
+                + "        except OSError:\n            pass\n"
                 + "os._exit(0)\ndef f():\n    return 2",
             opts("f", "[{\"input\": [], \"expected\": 1}]"));
     assertThat(r.score()).isZero();
@@ -265,12 +304,15 @@ class SandboxTest {
   }
 
   @Test
-  void onlyTheLastWellFormedNonceLineIsAccepted() {
+  void onlyAWellFormedReportOfTheRightModeIsAccepted() {
     String good = "{\"mode\": \"code\", \"load\": {\"ok\": true}, \"calls\": [], \"asserts\": []}";
-    assertThat(BwrapSandbox.lastReport("N " + good + "\nN {bad\n", "N", "code")).isNull();
-    assertThat(BwrapSandbox.lastReport("N {bad\nN " + good + "\n", "N", "code")).isNotNull();
-    assertThat(BwrapSandbox.lastReport("X " + good + "\n", "N", "code")).isNull();
-    assertThat(BwrapSandbox.lastReport("N " + good + "\n", "N", "challenge")).isNull();
+    assertThat(BwrapSandbox.validReport(good, "code")).isNotNull();
+    assertThat(BwrapSandbox.validReport(good, "challenge")).isNull();
+    assertThat(BwrapSandbox.validReport("{bad", "code")).isNull();
+    assertThat(BwrapSandbox.validReport("[]", "code")).isNull();
+    assertThat(BwrapSandbox.validReport(good.replace("true", "1"), "code")).isNull();
+    assertThat(BwrapSandbox.validReport(good.replace("\"calls\": []", "\"calls\": {}"), "code"))
+        .isNull();
   }
 
   @Test

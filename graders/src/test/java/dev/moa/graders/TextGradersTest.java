@@ -180,6 +180,26 @@ class TextGradersTest {
     }
 
     @Test
+    void catastrophicBacktrackingIsAGradingErrorWithinTheBudget() {
+      long start = System.nanoTime();
+      GradeResult r =
+          graders.forType("regex").grade("a,".repeat(200), "{\"pattern\": \"(.*,){6}P\"}", null);
+      assertThat(r).isInstanceOf(GradeResult.Failed.class);
+      assertThat(((GradeResult.Failed) r).reason()).contains("did not finish within");
+      assertThat(System.nanoTime() - start).isLessThan(10_000_000_000L);
+    }
+
+    @Test
+    void aPatternThatOverflowsTheStackIsAGradingError() {
+      GradeResult r =
+          graders.forType("regex").grade("ab".repeat(200_000), "{\"pattern\": \"^(a|b)*$\"}", null);
+      assertThat(r).isInstanceOf(GradeResult.Failed.class);
+      assertThat(((GradeResult.Failed) r).reason()).contains("overflowed the stack");
+      // the grader still works afterwards
+      assertThat(score("regex", "ab", "{\"pattern\": \"^(a|b)*$\"}", null)).isEqualTo(1);
+    }
+
+    @Test
     void badOptionsAreRejectedNamingOptionAndValue() {
       assertThatThrownBy(() -> score("regex", "x", "{}", null))
           .isInstanceOf(IllegalArgumentException.class)

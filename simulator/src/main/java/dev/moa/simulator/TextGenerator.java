@@ -15,6 +15,11 @@ import java.util.regex.Pattern;
 /**
  * Deterministic pseudo-English answers. The same (model, messages, temperature, seed) always gives
  * the same text; one word is one token. Pure: no I/O, no clock, no shared state.
+ *
+ * <p>A judge prompt (a system message asking for a final {@code Score: N} line, as the graders'
+ * {@code judge} grader writes it) gets the same kind of text ending with a verdict line {@code
+ * Score: N}, N from 1 to 10 derived from the same hash, so a simulated judge gives parseable,
+ * deterministic verdicts.
  */
 public final class TextGenerator {
 
@@ -58,6 +63,12 @@ public final class TextGenerator {
 
   private static final String[] LEAD_INS = {"Regarding", "About", "Considering", "On"};
 
+  /** What a judge prompt's system message asks for (the graders' JudgeGrader.VERDICT_FORMAT). */
+  public static final String JUDGE_VERDICT_FORMAT = "Score: N";
+
+  /** Tokens of the verdict line that ends a judge reply: {@code "\nScore:"} and {@code " N"}. */
+  static final int VERDICT_TOKENS = 2;
+
   private TextGenerator() {}
 
   /**
@@ -77,7 +88,8 @@ public final class TextGenerator {
   /**
    * The answer to a request. The first token is {@code "[simulated model <model>] "}; the rest are
    * words with their leading space and trailing punctuation. The natural length (30..160 tokens)
-   * does not depend on {@code maxTokens}, so a capped answer is a prefix of the uncapped one.
+   * does not depend on {@code maxTokens}, so a capped answer is a prefix of the uncapped one. A
+   * judge prompt's answer ends with the tokens {@code "\nScore:"} and {@code " N"} (N in 1..10).
    */
   public static Generated generate(
       String model,
@@ -99,7 +111,8 @@ public final class TextGenerator {
       words.addAll(topic);
       words.set(words.size() - 1, words.get(words.size() - 1) + ",");
     }
-    int remaining = natural - 1 - words.size();
+    boolean judge = isJudgePrompt(messages);
+    int remaining = natural - 1 - words.size() - (judge ? VERDICT_TOKENS : 0);
     boolean sentenceStart = words.isEmpty();
     while (remaining > 0) {
       int length = 5 + rnd.nextInt(10);
@@ -128,12 +141,26 @@ public final class TextGenerator {
     for (int i = 0; i < words.size(); i++) {
       tokens.add(i == 0 ? words.get(i) : " " + words.get(i));
     }
+    if (judge) {
+      tokens.add("\nScore:");
+      tokens.add(" " + (1 + rnd.nextInt(10)));
+    }
     String finishReason = "stop";
     if (tokens.size() > maxTokens) {
       tokens = tokens.subList(0, maxTokens);
       finishReason = "length";
     }
     return new Generated(tokens, String.join("", tokens), finishReason);
+  }
+
+  /** True when a system message asks for a final {@value #JUDGE_VERDICT_FORMAT} line. */
+  public static boolean isJudgePrompt(List<ReceivedCall.Message> messages) {
+    for (ReceivedCall.Message m : messages) {
+      if ("system".equals(m.role()) && m.content().contains(JUDGE_VERDICT_FORMAT)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Deterministic prompt size estimate: per message {@code ceil(length / 4) + 4}. */

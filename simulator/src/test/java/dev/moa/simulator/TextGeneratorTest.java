@@ -108,6 +108,66 @@ class TextGeneratorTest {
   }
 
   @Test
+  void ordinaryPromptsKeepTheirExactText() {
+    // Pinned before judge prompts were recognised: other prompts must not change.
+    TextGenerator.Generated g = gen("What is the capital of France?", 0.7, 7L);
+    assertThat(g.text())
+        .isEqualTo(
+            "[simulated model llama3.1-8b] Considering what capital france, case depends by have"
+                + " includes likely different but, reliable nearly simply made. Every clear appear"
+                + " solution allows central limit resource with careful than. Company the shape"
+                + " country design. Response general consider likely remain volume question. Keeps"
+                + " feature different country clearly direct can structure review typically their"
+                + " may! Therefore early important slow compare change.");
+    assertThat(g.tokenCount()).isEqualTo(58);
+  }
+
+  private static List<Message> judgePrompt(String answer) {
+    return List.of(
+        new Message(
+            "system",
+            "You are a strict, impartial grader. ... end your reply with a final line of exactly"
+                + " the form `Score: N`, where N is an integer from 1 (worst) to 10 (best)."),
+        new Message("user", "Rubric:\nRight?\n\nAnswer to grade:\n" + answer));
+  }
+
+  @Test
+  void judgePromptsEndWithADeterministicVerdictLine() {
+    java.util.Set<Integer> verdicts = new java.util.TreeSet<>();
+    for (int i = 0; i < 200; i++) {
+      List<Message> prompt = judgePrompt("answer number " + i);
+      assertThat(TextGenerator.isJudgePrompt(prompt)).isTrue();
+      TextGenerator.Generated g = TextGenerator.generate(MODEL, prompt, 0.0, null, 1024);
+      assertThat(g).isEqualTo(TextGenerator.generate(MODEL, prompt, 0.0, null, 1024));
+      assertThat(g.tokenCount()).isBetween(30, 160);
+      assertThat(g.finishReason()).isEqualTo("stop");
+      String last = g.text().substring(g.text().lastIndexOf('\n') + 1);
+      assertThat(last).matches("Score: ([1-9]|10)");
+      assertThat(g.tokens().get(g.tokenCount() - 2)).isEqualTo("\nScore:");
+      verdicts.add(Integer.parseInt(last.substring("Score: ".length())));
+    }
+    assertThat(verdicts).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+  }
+
+  @Test
+  void onlyASystemMessageAskingForTheVerdictLineMakesAJudgePrompt() {
+    assertThat(TextGenerator.isJudgePrompt(ask("Reply with Score: N please"))).isFalse();
+    assertThat(TextGenerator.isJudgePrompt(List.of(new Message("system", "Be brief.")))).isFalse();
+    assertThat(gen("Reply with Score: N please", 1.0, 1L).text()).doesNotContain("\nScore:");
+  }
+
+  @Test
+  void aCappedJudgeReplyIsAPrefixWithoutItsVerdict() {
+    List<Message> prompt = judgePrompt("x");
+    TextGenerator.Generated full = TextGenerator.generate(MODEL, prompt, 0.0, null, 1024);
+    TextGenerator.Generated capped =
+        TextGenerator.generate(MODEL, prompt, 0.0, null, full.tokenCount() - 2);
+    assertThat(full.text()).startsWith(capped.text());
+    assertThat(capped.text()).doesNotContain("Score:");
+    assertThat(capped.finishReason()).isEqualTo("length");
+  }
+
+  @Test
   void rejectsNonPositiveMaxTokens() {
     assertThatThrownBy(() -> TextGenerator.generate(MODEL, ask("x"), 1.0, null, 0))
         .isInstanceOf(IllegalArgumentException.class)
