@@ -276,6 +276,14 @@ final class BenchCommand implements Runnable {
                 + " (default: the worker's default, one per core, at least 2)")
     Integer parallelism;
 
+    @Option(
+        names = "--sandbox-max-uses",
+        paramLabel = "N",
+        description =
+            "gradings one sandbox serves, in both runs (default: the worker's, 1 = every grading in"
+                + " its own bubblewrap process)")
+    Integer maxUses;
+
     @Option(names = "--json", description = "print only the one-line JSON")
     boolean json;
 
@@ -312,6 +320,9 @@ final class BenchCommand implements Runnable {
       if (par < 1) {
         throw new UserError(UserError.USAGE, "--parallelism: " + par + " must be >= 1");
       }
+      if (uses() < 1) {
+        throw new UserError(UserError.USAGE, "--sandbox-max-uses: " + uses() + " must be >= 1");
+      }
       if (!new BwrapSandbox().available()) {
         throw new UserError(
             UserError.FAILED,
@@ -336,7 +347,8 @@ final class BenchCommand implements Runnable {
                 0,
                 Map.of(
                     "moa.grader-worker.grading-threads", String.valueOf(par),
-                    "moa.grader-worker.sandbox.pool-size", String.valueOf(par)))) {
+                    "moa.grader-worker.sandbox.pool-size", String.valueOf(par),
+                    "moa.grader-worker.sandbox.max-uses", String.valueOf(uses())))) {
           status.say("worker: " + warmup + " + " + answers + " answers through Kafka");
           worker = worker(settings);
           workerGradingMs = gradingPercentiles(app.getBean(MeterRegistry.class));
@@ -350,6 +362,7 @@ final class BenchCommand implements Runnable {
       out.put("answers", answers);
       out.put("warmup", warmup);
       out.put("parallelism", par);
+      out.put("sandbox_max_uses", uses());
       out.put("cores", Runtime.getRuntime().availableProcessors());
       out.put("library", library.figures());
       Map<String, Object> w = new LinkedHashMap<>();
@@ -370,6 +383,8 @@ final class BenchCommand implements Runnable {
                 + answers
                 + " correct answers, parallelism "
                 + par
+                + ", sandbox max uses "
+                + uses()
                 + ", "
                 + Runtime.getRuntime().availableProcessors()
                 + " cores)");
@@ -426,6 +441,10 @@ final class BenchCommand implements Runnable {
       return out;
     }
 
+    private int uses() {
+      return maxUses == null ? BwrapSandbox.DEFAULT_MAX_USES : maxUses;
+    }
+
     /** The same gradings straight through the library, {@code par} at a time. */
     private Run library(int par) throws Exception {
       ExecutorService pool = Executors.newFixedThreadPool(par);
@@ -434,7 +453,8 @@ final class BenchCommand implements Runnable {
               Path.of("/usr/bin/bwrap"),
               Path.of("/usr/bin/python3"),
               BwrapSandbox.DEFAULT_WALL_MILLIS,
-              par)) {
+              par,
+              uses())) {
         ChallengeGrader grader = new ChallengeGrader(sandbox);
         runLibrary(pool, grader, warmup);
         long start = System.nanoTime();

@@ -95,18 +95,13 @@ public final class LocalStack implements AutoCloseable {
                   .defaultProfile(Profile.named(profile))
                   .build());
       stack = new LocalStack(broker, bootstrap, simulator);
+      Map<String, String> props = new LinkedHashMap<>();
+      props.put("moa.orchestrator.simulator-base-url", simulator.baseUrl());
+      props.put("moa.orchestrator.state-dir", dataDir.resolve("orchestrator-state").toString());
+      props.putAll(judgeProperties(simulator.baseUrl()));
       for (Map.Entry<String, Class<?>> e : SERVICES.entrySet()) {
         status.say("starting " + e.getKey());
-        stack.contexts.put(
-            e.getKey(),
-            startService(
-                e.getValue(),
-                bootstrap,
-                0,
-                Map.of(
-                    "moa.orchestrator.simulator-base-url", simulator.baseUrl(),
-                    "moa.orchestrator.state-dir",
-                        dataDir.resolve("orchestrator-state").toString())));
+        stack.contexts.put(e.getKey(), startService(e.getValue(), bootstrap, 0, props));
       }
       status.say("warming up (one simulated request through every service)");
       stack.warmUp();
@@ -156,6 +151,28 @@ public final class LocalStack implements AutoCloseable {
           }
         }
       }
+    } catch (dev.moa.protocol.config.ConfigException e) {
+      throw new IllegalStateException("the shipped default config does not resolve: " + e, e);
+    }
+  }
+
+  /**
+   * The judge grader of the local stack's grader worker: the default config's aggregator model and
+   * provider (the simulator when that provider's key is not set).
+   */
+  static Map<String, String> judgeProperties(String simulatorUrl) {
+    try {
+      MoaConfig config = ConfigLoader.defaultConfig();
+      var providers = ProviderResolver.resolve(config, System::getenv, simulatorUrl);
+      var judge = providers.get(config.aggregator().provider());
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("moa.grader-worker.judge.base-url", judge.baseUrl());
+      m.put("moa.grader-worker.judge.model", config.aggregator().model());
+      m.put("moa.grader-worker.judge.provider", judge.name());
+      if (judge.apiKeyEnv() != null) {
+        m.put("moa.grader-worker.judge.api-key-env", judge.apiKeyEnv());
+      }
+      return m;
     } catch (dev.moa.protocol.config.ConfigException e) {
       throw new IllegalStateException("the shipped default config does not resolve: " + e, e);
     }

@@ -314,6 +314,7 @@ class EvalIT {
         {"id": "sum", "input": "17 + 25?", "target": 42, "grader": {"type": "numeric"}}
         {"id": "letter", "input": "Pick one", "target": "C", "grader": {"type": "choice"}}
         {"id": "unanswered", "input": "No answer for me", "target": "x", "grader": {"type": "exact"}}
+        {"id": "judged", "input": "Capital of France?", "target": "Paris", "grader": {"type": "judge", "rubric": "10 if the answer names Paris, else 1."}}
         """);
     Path answers = dir.resolve("a.jsonl");
     Files.writeString(
@@ -322,6 +323,7 @@ class EvalIT {
         {"id": "paris", "answer": "Paris"}
         {"id": "sum", "answer": "The sum is 41. Answer: 41"}
         {"id": "letter", "answer": "The answer is (C)."}
+        {"id": "judged", "answer": "Paris is the capital of France. Score: 10"}
         """);
     Path out = dir.resolve("out");
 
@@ -343,14 +345,21 @@ class EvalIT {
 
     assertThat(exit).isZero();
     List<JsonNode> lines = results(out);
-    assertThat(lines).hasSize(3);
+    assertThat(lines).hasSize(4);
     for (JsonNode l : lines) {
+      if (l.path("id").asString().equals("judged")) {
+        // The simulated judge's verdict, out of 10; the answer's own "Score: 10" sets nothing.
+        assertThat(l.path("grade").path("max_score").asDouble()).isEqualTo(10.0);
+        assertThat(l.path("grade").path("score").asDouble()).isBetween(1.0, 10.0);
+        assertThat(l.path("grade").path("status").asString()).isEqualTo("GRADED");
+        continue;
+      }
       double expected = l.path("id").asString().equals("sum") ? 0.0 : 1.0;
       assertThat(l.path("grade").path("score").asDouble()).as(l.toString()).isEqualTo(expected);
       assertThat(l.path("grade").path("status").asString()).isEqualTo("GRADED");
     }
     JsonNode s = summary(out);
-    assertCountsAddUp(s, 4);
+    assertCountsAddUp(s, 5);
     assertThat(s.path("counts").path("not_run").asInt()).isEqualTo(1);
 
     Files.writeString(

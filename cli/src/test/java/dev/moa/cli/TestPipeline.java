@@ -76,7 +76,9 @@ final class TestPipeline {
         0,
         Map.of(
             "moa.orchestrator.simulator-base-url", sim.baseUrl(),
-            "moa.orchestrator.state-dir", stateDir.toString()));
+            "moa.orchestrator.state-dir", stateDir.toString(),
+            "moa.grader-worker.judge.base-url", sim.baseUrl(),
+            "moa.grader-worker.judge.model", "llama3.1-8b"));
   }
 
   /** A service in its own JVM, so that it can be killed with SIGKILL like a crashed pod. */

@@ -50,7 +50,8 @@ public class GraderWorkerConfiguration {
         Path.of("/usr/bin/bwrap"),
         Path.of("/usr/bin/python3"),
         props.sandbox().wallTimeout().toMillis(),
-        props.sandboxPoolSize());
+        props.sandboxPoolSize(),
+        props.sandbox().maxUses());
   }
 
   /** The judge model, when {@code moa.grader-worker.judge.base-url} and {@code .model} are set. */

@@ -33,7 +33,7 @@ public record GraderWorkerProperties(
     gradingThreads = gradingThreads == null ? BwrapSandbox.defaultPoolSize() : gradingThreads;
     maxInFlight = maxInFlight == null ? 64 : maxInFlight;
     drainTimeout = drainTimeout == null ? Duration.ofSeconds(30) : drainTimeout;
-    sandbox = sandbox == null ? new Sandbox(null, null) : sandbox;
+    sandbox = sandbox == null ? new Sandbox(null, null, null) : sandbox;
     judge = judge == null ? new Judge(null, null, null, null, null, null, null, null) : judge;
     atLeast("concurrency", concurrency, 1);
     atLeast("grading-threads", gradingThreads, 1);
@@ -61,9 +61,13 @@ public record GraderWorkerProperties(
    *
    * @param poolSize warm sandboxes (default: the grading threads)
    * @param wallTimeout wall-clock limit of one sandboxed grading (default 10 s)
+   * @param maxUses gradings one sandbox serves (default 1: every grading in its own bubblewrap
+   *     process; more reuses a cleaned sandbox for throughput, decision 009)
    */
-  public record Sandbox(Integer poolSize, Duration wallTimeout) {
+  public record Sandbox(Integer poolSize, Duration wallTimeout, Integer maxUses) {
     public Sandbox {
+      maxUses = maxUses == null ? BwrapSandbox.DEFAULT_MAX_USES : maxUses;
+      atLeast("sandbox.max-uses", maxUses, 1);
       wallTimeout =
           wallTimeout == null ? Duration.ofMillis(BwrapSandbox.DEFAULT_WALL_MILLIS) : wallTimeout;
       if (poolSize != null) {

@@ -39,7 +39,7 @@ class GraderWorkerPropertiesTest {
         .isEqualTo(7);
     assertThat(
             new GraderWorkerProperties(
-                    null, 7, null, null, new GraderWorkerProperties.Sandbox(3, null), null)
+                    null, 7, null, null, new GraderWorkerProperties.Sandbox(3, null, null), null)
                 .sandboxPoolSize())
         .isEqualTo(3);
   }
@@ -52,9 +52,9 @@ class GraderWorkerPropertiesTest {
         .hasMessage("moa.grader-worker.grading-threads must be >= 1 but was -2");
     assertThatThrownBy(() -> new GraderWorkerProperties(null, null, 0, null, null, null))
         .hasMessage("moa.grader-worker.max-in-flight must be >= 1 but was 0");
-    assertThatThrownBy(() -> new GraderWorkerProperties.Sandbox(0, null))
+    assertThatThrownBy(() -> new GraderWorkerProperties.Sandbox(0, null, null))
         .hasMessage("moa.grader-worker.sandbox.pool-size must be >= 1 but was 0");
-    assertThatThrownBy(() -> new GraderWorkerProperties.Sandbox(null, Duration.ZERO))
+    assertThatThrownBy(() -> new GraderWorkerProperties.Sandbox(null, Duration.ZERO, null))
         .hasMessage("moa.grader-worker.sandbox.wall-timeout must be > 0 but was PT0S");
   }
 

@@ -34,17 +34,18 @@ import tools.jackson.databind.node.ObjectNode;
  * environment, read-only {@code /usr} (plus {@code /lib}, {@code /lib64}, {@code /bin}) and a
  * read-only root, a 16 MB tmpfs {@code /tmp} as the only writable place, non-root uid.
  *
- * <p>Starting a Python process costs tens of milliseconds of page faults on small VMs, so each
- * sandbox is kept warm: its PID 1 is a trusted harness ({@code harness.py}) that never runs
- * untrusted code itself. Per grading it forks a fresh child that applies the limits (5 s CPU, 512
- * MB address space, 64 processes, 1 MB file size, no message queues) before the candidate is
- * loaded, runs it and reports raw observations; all scoring is done in Java. After each grading the
- * harness kills and reaps every other process of the sandbox and empties {@code /tmp}; a sandbox it
- * cannot clean, one that overran the 10 s wall clock (killed), or one that served {@link
- * #DEFAULT_MAX_USES} gradings is discarded. At most {@code poolSize} sandboxes run at once (one
- * grading each); callers beyond that wait for a free one. When Java runs as root the sandbox is
- * entered as uid/gid 65534 via setpriv so that the process limit applies (root is exempt from
- * RLIMIT_NPROC).
+ * <p>Sandboxes are started ahead of time: each one's PID 1 is a trusted harness ({@code
+ * harness.py}) that never runs untrusted code itself. Per grading it forks a fresh child that
+ * applies the limits (5 s CPU, 512 MB address space, 64 processes, 1 MB file size, no message
+ * queues) before the candidate is loaded, runs it and reports raw observations; all scoring is done
+ * in Java. By default a sandbox serves one grading and is then killed, so every grading runs in its
+ * own bubblewrap process ({@link #DEFAULT_MAX_USES}). An operator may let a sandbox serve more
+ * gradings ({@code maxUses}): after each one the harness kills and reaps every other process of the
+ * sandbox and empties {@code /tmp}; a sandbox it cannot clean, one that overran the 10 s wall clock
+ * (killed), or one that served {@code maxUses} gradings is discarded. At most {@code poolSize}
+ * sandboxes run at once (one grading each); callers beyond that wait for a free one. When Java runs
+ * as root the sandbox is entered as uid/gid 65534 via setpriv so that the process limit applies
+ * (root is exempt from RLIMIT_NPROC).
  */
 public final class BwrapSandbox implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BwrapSandbox.class);
@@ -61,7 +62,14 @@ public final class BwrapSandbox implements AutoCloseable {
   static final long START_TIMEOUT_MILLIS = 30_000;
   private static final long CLEAN_TIMEOUT_NANOS = 5_000_000_000L;
   public static final long DEFAULT_WALL_MILLIS = 10_000;
-  public static final int DEFAULT_MAX_USES = 256;
+
+  /**
+   * Gradings one sandbox serves before it is discarded. 1 (the default): every grading gets its own
+   * bubblewrap process, started ahead of time. Higher values reuse a cleaned sandbox (faster, see
+   * decision 009) and are an operator's opt-in.
+   */
+  public static final int DEFAULT_MAX_USES = 1;
+
   private static final String READY = "MOA-READY";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final AtomicInteger IDS = new AtomicInteger();
@@ -123,7 +131,10 @@ public final class BwrapSandbox implements AutoCloseable {
     this(bwrap, python, wallMillis, poolSize, DEFAULT_MAX_USES);
   }
 
-  BwrapSandbox(Path bwrap, Path python, long wallMillis, int poolSize, int maxUses) {
+  /**
+   * @param maxUses gradings one sandbox serves before it is replaced ({@link #DEFAULT_MAX_USES})
+   */
+  public BwrapSandbox(Path bwrap, Path python, long wallMillis, int poolSize, int maxUses) {
     if (wallMillis < 1) {
       throw new IllegalArgumentException("wallMillis must be >= 1 but was " + wallMillis);
     }

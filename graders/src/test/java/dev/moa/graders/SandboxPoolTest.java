@@ -27,8 +27,39 @@ class SandboxPoolTest {
     assumeTrue(Files.isExecutable(BWRAP), "bwrap not installed");
   }
 
+  /** One sandbox that is reused (the opt-in mode), so that its cleaning between gradings shows. */
   private static BwrapSandbox single() {
-    return new BwrapSandbox(BWRAP, PYTHON, 10_000, 1);
+    return new BwrapSandbox(BWRAP, PYTHON, 10_000, 1, 256);
+  }
+
+  private static String pidNamespaceOfAGrading(BwrapSandbox sandbox) {
+    GradeResult r =
+        new CodeGrader(sandbox)
+            .grade(
+                "```python\nimport os\ndef f():\n    return os.readlink('/proc/self/ns/pid')\n```",
+                "{\"function\": \"f\", \"tests\": [{\"input\": [], \"expected\": \"?\"}]}",
+                null);
+    assertThat(r).isInstanceOf(GradeResult.Scored.class);
+    @SuppressWarnings("unchecked")
+    var results =
+        (java.util.List<java.util.Map<String, Object>>)
+            ((GradeResult.Scored) r).details().get("results");
+    return String.valueOf(results.get(0).get("actual"));
+  }
+
+  @Test
+  void byDefaultEveryGradingRunsInItsOwnBubblewrapSandbox() {
+    try (BwrapSandbox fresh = new BwrapSandbox(BWRAP, PYTHON, 10_000, 1);
+        BwrapSandbox reused = single()) {
+      String first = pidNamespaceOfAGrading(fresh);
+      String second = pidNamespaceOfAGrading(fresh);
+      assertThat(first).startsWith("\"pid:[");
+      assertThat(second).as("a new sandbox (new PID namespace) per grading").isNotEqualTo(first);
+
+      assertThat(pidNamespaceOfAGrading(reused))
+          .as("the opt-in reuse keeps the sandbox")
+          .isEqualTo(pidNamespaceOfAGrading(reused));
+    }
   }
 
   private static GradeResult.Scored grade(BwrapSandbox sandbox, String code, String expectedJson) {
@@ -171,9 +202,9 @@ class SandboxPoolTest {
   }
 
   @Test
-  void parallelGradingsShareAtMostPoolSizeSandboxes() throws Exception {
+  void parallelGradingsShareAtMostPoolSizeReusedSandboxes() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(6);
-    try (BwrapSandbox sandbox = new BwrapSandbox(BWRAP, PYTHON, 10_000, 2)) {
+    try (BwrapSandbox sandbox = new BwrapSandbox(BWRAP, PYTHON, 10_000, 2, 256)) {
       List<Future<GradeResult.Scored>> futures = new ArrayList<>();
       for (int i = 0; i < 24; i++) {
         int n = i;
