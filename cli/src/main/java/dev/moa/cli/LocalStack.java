@@ -188,7 +188,16 @@ public final class LocalStack implements AutoCloseable {
     args.add("--spring.jmx.enabled=false");
     properties.forEach((k, v) -> args.add("--" + k + "=" + v));
     return new SpringApplicationBuilder(app)
-        .properties(Map.of("logging.level.root", "WARN", "logging.level.dev.moa", "WARN"))
+        .properties(
+            Map.of(
+                "logging.level.root",
+                "WARN",
+                "logging.level.dev.moa",
+                "WARN",
+                // The orchestrator's global (moa.runs) consumer logs a harmless WARN while it
+                // restores; a user of 'moa ask' should not see it.
+                "logging.level.org.apache.kafka.clients.consumer.internals.OffsetFetcherUtils",
+                "ERROR"))
         .run(args.toArray(String[]::new));
   }
 
