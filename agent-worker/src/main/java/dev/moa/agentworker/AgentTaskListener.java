@@ -7,6 +7,7 @@ import dev.moa.protocol.avro.CallStatus;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.provider.ErrorClass;
+import dev.moa.runtime.consume.AsyncConsumerGroup;
 import dev.moa.runtime.consume.AsyncConsumerOptions;
 import dev.moa.runtime.consume.AsyncRecordConsumer;
 import dev.moa.runtime.kafka.KafkaSettings;
@@ -14,10 +15,8 @@ import dev.moa.runtime.model.TaskCalls;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -56,7 +55,7 @@ public class AgentTaskListener implements SmartLifecycle {
   private final MeterRegistry registry;
   private final Clock clock;
   private final AgentWorkerProperties props;
-  private final List<AsyncRecordConsumer<AgentTask>> consumers = new CopyOnWriteArrayList<>();
+  private final AsyncConsumerGroup<AgentTask> consumers = new AsyncConsumerGroup<>("agent tasks");
   private volatile boolean running;
   private volatile boolean closed;
 
@@ -169,7 +168,7 @@ public class AgentTaskListener implements SmartLifecycle {
 
   /** Tasks received whose results Kafka has not acknowledged yet. */
   public int inFlight() {
-    return consumers.stream().mapToInt(AsyncRecordConsumer::inFlight).sum();
+    return consumers.inFlight();
   }
 
   @Override
@@ -178,39 +177,29 @@ public class AgentTaskListener implements SmartLifecycle {
       return;
     }
     closed = false;
-    for (int i = 0; i < props.concurrency(); i++) {
-      AsyncConsumerOptions options =
-          AsyncConsumerOptions.builder(Topics.AGENT_TASKS.name(), AgentWorkerConfiguration.GROUP_ID)
-              .name("moa-agent-tasks-" + i)
-              .maxInFlight(props.maxInFlight())
-              .drainTimeout(props.drainTimeout())
-              .build();
-      consumers.add(
-          new AsyncRecordConsumer<>(
-                  settings, options, Serdes.AGENT_TASK, deadLetters, registry, this::onTask)
-              .start());
-    }
+    consumers.start(
+        props.concurrency(),
+        i ->
+            new AsyncRecordConsumer<>(
+                settings,
+                AsyncConsumerOptions.builder(
+                        Topics.AGENT_TASKS.name(), AgentWorkerConfiguration.GROUP_ID)
+                    .name("moa-agent-tasks-" + i)
+                    .maxInFlight(props.maxInFlight())
+                    .drainTimeout(props.drainTimeout())
+                    .build(),
+                Serdes.AGENT_TASK,
+                deadLetters,
+                registry,
+                this::onTask));
     running = true;
   }
 
   @Override
   public synchronized void stop() {
-    int pending = inFlight();
-    if (pending > 0) {
-      log.info("draining {} in-flight tasks (up to {})", pending, props.drainTimeout());
-    }
-    // Drain every consumer at the same time: the whole stop takes one drain timeout at most.
-    List<CompletableFuture<Void>> closing =
-        consumers.stream().map(c -> c.closeAsync(props.drainTimeout())).toList();
     try {
-      CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
-          .get(props.drainTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      log.warn("agent task consumers did not close in time: {}", e.toString());
+      consumers.stop(props.drainTimeout());
     } finally {
-      consumers.clear();
       closed = true;
       running = false;
     }

@@ -5,17 +5,16 @@ import dev.moa.protocol.avro.Grade;
 import dev.moa.protocol.avro.GradeStatus;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
+import dev.moa.runtime.consume.AsyncConsumerGroup;
 import dev.moa.runtime.consume.AsyncConsumerOptions;
 import dev.moa.runtime.consume.AsyncRecordConsumer;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
@@ -53,7 +52,7 @@ public class AnswerListener implements SmartLifecycle {
   private final KafkaSettings settings;
   private final MeterRegistry registry;
   private final GraderWorkerProperties props;
-  private final List<AsyncRecordConsumer<FinalAnswer>> consumers = new CopyOnWriteArrayList<>();
+  private final AsyncConsumerGroup<FinalAnswer> consumers = new AsyncConsumerGroup<>("answers");
   private volatile boolean running;
   private volatile boolean closed;
 
@@ -162,7 +161,7 @@ public class AnswerListener implements SmartLifecycle {
 
   /** Answers received whose grades Kafka has not acknowledged yet. */
   public int inFlight() {
-    return consumers.stream().mapToInt(AsyncRecordConsumer::inFlight).sum();
+    return consumers.inFlight();
   }
 
   @Override
@@ -171,40 +170,32 @@ public class AnswerListener implements SmartLifecycle {
       return;
     }
     closed = false;
-    for (int i = 0; i < props.concurrency(); i++) {
-      AsyncConsumerOptions options =
-          AsyncConsumerOptions.builder(Topics.ANSWERS.name(), GraderWorkerConfiguration.GROUP_ID)
-              .name("moa-answers-" + i)
-              .maxInFlight(props.maxInFlight())
-              .drainTimeout(props.drainTimeout())
-              // only answers of committed aggregator transactions
-              .consumerProperties(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))
-              .build();
-      consumers.add(
-          new AsyncRecordConsumer<>(
-                  settings, options, Serdes.FINAL_ANSWER, deadLetters, registry, this::onAnswer)
-              .start());
-    }
+    consumers.start(
+        props.concurrency(),
+        i ->
+            new AsyncRecordConsumer<>(
+                settings,
+                AsyncConsumerOptions.builder(
+                        Topics.ANSWERS.name(), GraderWorkerConfiguration.GROUP_ID)
+                    .name("moa-answers-" + i)
+                    .maxInFlight(props.maxInFlight())
+                    .drainTimeout(props.drainTimeout())
+                    // only answers of committed aggregator transactions
+                    .consumerProperties(
+                        Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))
+                    .build(),
+                Serdes.FINAL_ANSWER,
+                deadLetters,
+                registry,
+                this::onAnswer));
     running = true;
   }
 
   @Override
   public synchronized void stop() {
-    int pending = inFlight();
-    if (pending > 0) {
-      log.info("draining {} in-flight gradings (up to {})", pending, props.drainTimeout());
-    }
-    List<CompletableFuture<Void>> closing =
-        consumers.stream().map(c -> c.closeAsync(props.drainTimeout())).toList();
     try {
-      CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
-          .get(props.drainTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      log.warn("answer consumers did not close in time: {}", e.toString());
+      consumers.stop(props.drainTimeout());
     } finally {
-      consumers.clear();
       closed = true;
       running = false;
     }
