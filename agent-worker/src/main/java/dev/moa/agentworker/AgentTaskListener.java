@@ -10,17 +10,13 @@ import dev.moa.provider.ErrorClass;
 import dev.moa.runtime.consume.AsyncConsumerGroup;
 import dev.moa.runtime.consume.AsyncConsumerOptions;
 import dev.moa.runtime.consume.AsyncRecordConsumer;
+import dev.moa.runtime.kafka.DurablePublisher;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.model.TaskCalls;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -46,10 +42,10 @@ import org.springframework.stereotype.Component;
 public class AgentTaskListener implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AgentTaskListener.class);
-  private static final Duration MAX_SEND_BACKOFF = Duration.ofSeconds(10);
 
   private final AgentTaskExecutor executor;
   private final KafkaTemplate<String, AgentResult> results;
+  private final DurablePublisher<AgentResult> publisher;
   private final Producer<byte[], byte[]> deadLetters;
   private final KafkaSettings settings;
   private final MeterRegistry registry;
@@ -69,6 +65,14 @@ public class AgentTaskListener implements SmartLifecycle {
       AgentWorkerProperties props) {
     this.executor = executor;
     this.results = agentResultTemplate;
+    this.publisher =
+        new DurablePublisher<>(
+            r -> results.send(Topics.AGENT_RESULTS.name(), r.getRequestId(), r),
+            r -> "result of task " + r.getTaskId(),
+            "task",
+            this::tooBig,
+            () -> closed,
+            r -> {});
     this.deadLetters = agentTaskDeadLetterProducer;
     this.settings = settings;
     this.registry = registry;
@@ -90,65 +94,8 @@ public class AgentTaskListener implements SmartLifecycle {
             e ->
                 TaskCalls.failedResult(
                     task, ErrorClass.INTERNAL.wireName(), "worker error: " + e, clock))
-        .thenAccept(r -> publish(r, acknowledged, 0, false));
+        .thenAccept(r -> publisher.publish(r, acknowledged));
     return acknowledged;
-  }
-
-  private void publish(
-      AgentResult result, CompletableFuture<Void> acknowledged, int failures, boolean fallback) {
-    if (closed) {
-      // Shut down (e.g. the model client was closed under the call): publishing now could turn an
-      // abandoned call into a FAILED result. Leave the task uncommitted instead.
-      log.info("task {} finished after shutdown; it will be redelivered", result.getTaskId());
-      acknowledged.completeExceptionally(new CancellationException("worker stopped"));
-      return;
-    }
-    CompletableFuture<?> send;
-    try {
-      send = results.send(Topics.AGENT_RESULTS.name(), result.getRequestId(), result);
-    } catch (RuntimeException e) {
-      send = CompletableFuture.failedFuture(e);
-    }
-    send.whenComplete(
-        (ok, error) -> {
-          if (error == null) {
-            acknowledged.complete(null);
-            return;
-          }
-          if (closed) {
-            log.warn(
-                "result of task {} not published before shutdown; the task will be redelivered: {}",
-                result.getTaskId(),
-                error.toString());
-            acknowledged.completeExceptionally(error);
-            return;
-          }
-          if (!fallback && isPermanent(error)) {
-            log.error(
-                "result of task {} cannot be published ({}); publishing a FAILED result instead",
-                result.getTaskId(),
-                error.toString());
-            publish(tooBig(result, error), acknowledged, 0, true);
-            return;
-          }
-          long delayMs = Math.min(MAX_SEND_BACKOFF.toMillis(), 100L << Math.min(failures, 10));
-          log.warn(
-              "publishing result of task {} failed ({}); retrying in {} ms",
-              result.getTaskId(),
-              error.toString(),
-              delayMs);
-          CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS)
-              .execute(() -> publish(result, acknowledged, failures + 1, fallback));
-        });
-  }
-
-  private static boolean isPermanent(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof RecordTooLargeException || t instanceof SerializationException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private AgentResult tooBig(AgentResult result, Throwable error) {

@@ -8,18 +8,14 @@ import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.consume.AsyncConsumerGroup;
 import dev.moa.runtime.consume.AsyncConsumerOptions;
 import dev.moa.runtime.consume.AsyncRecordConsumer;
+import dev.moa.runtime.kafka.DurablePublisher;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -44,10 +40,10 @@ import org.springframework.stereotype.Component;
 public class AnswerListener implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AnswerListener.class);
-  private static final Duration MAX_SEND_BACKOFF = Duration.ofSeconds(10);
 
   private final GradingService grading;
   private final KafkaTemplate<String, Grade> grades;
+  private final DurablePublisher<Grade> publisher;
   private final Producer<byte[], byte[]> deadLetters;
   private final KafkaSettings settings;
   private final MeterRegistry registry;
@@ -65,6 +61,22 @@ public class AnswerListener implements SmartLifecycle {
       GraderWorkerProperties props) {
     this.grading = grading;
     this.grades = gradeTemplate;
+    this.publisher =
+        new DurablePublisher<>(
+            g -> grades.send(Topics.GRADES.name(), g.getRequestId(), g),
+            g -> "grade of " + g.getRequestId(),
+            "answer",
+            AnswerListener::tooBig,
+            () -> closed,
+            g ->
+                registry
+                    .counter(
+                        MetricNames.GRADES,
+                        MetricNames.TAG_GRADER,
+                        g.getGrader(),
+                        MetricNames.TAG_STATUS,
+                        g.getStatus().name())
+                    .increment());
     this.deadLetters = answerDeadLetterProducer;
     this.settings = settings;
     this.registry = registry;
@@ -74,73 +86,8 @@ public class AnswerListener implements SmartLifecycle {
   /** Grades one answer; the future completes when its grade is in Kafka. */
   CompletableFuture<Void> onAnswer(FinalAnswer answer) {
     CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-    grading.grade(answer).thenAccept(g -> publish(g, acknowledged, 0, false));
+    grading.grade(answer).thenAccept(g -> publisher.publish(g, acknowledged));
     return acknowledged;
-  }
-
-  private void publish(
-      Grade grade, CompletableFuture<Void> acknowledged, int failures, boolean fallback) {
-    if (closed) {
-      log.info(
-          "grade of {} finished after shutdown; the answer will be redelivered",
-          grade.getRequestId());
-      acknowledged.completeExceptionally(new CancellationException("worker stopped"));
-      return;
-    }
-    CompletableFuture<?> send;
-    try {
-      send = grades.send(Topics.GRADES.name(), grade.getRequestId(), grade);
-    } catch (RuntimeException e) {
-      send = CompletableFuture.failedFuture(e);
-    }
-    send.whenComplete(
-        (ok, error) -> {
-          if (error == null) {
-            registry
-                .counter(
-                    MetricNames.GRADES,
-                    MetricNames.TAG_GRADER,
-                    grade.getGrader(),
-                    MetricNames.TAG_STATUS,
-                    grade.getStatus().name())
-                .increment();
-            acknowledged.complete(null);
-            return;
-          }
-          if (closed) {
-            log.warn(
-                "grade of {} not published before shutdown; the answer will be redelivered: {}",
-                grade.getRequestId(),
-                error.toString());
-            acknowledged.completeExceptionally(error);
-            return;
-          }
-          if (!fallback && isPermanent(error)) {
-            log.error(
-                "grade of {} cannot be published ({}); publishing an ERROR grade instead",
-                grade.getRequestId(),
-                error.toString());
-            publish(tooBig(grade, error), acknowledged, 0, true);
-            return;
-          }
-          long delayMs = Math.min(MAX_SEND_BACKOFF.toMillis(), 100L << Math.min(failures, 10));
-          log.warn(
-              "publishing the grade of {} failed ({}); retrying in {} ms",
-              grade.getRequestId(),
-              error.toString(),
-              delayMs);
-          CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS)
-              .execute(() -> publish(grade, acknowledged, failures + 1, fallback));
-        });
-  }
-
-  private static boolean isPermanent(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof RecordTooLargeException || t instanceof SerializationException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static Grade tooBig(Grade grade, Throwable error) {
