@@ -168,7 +168,7 @@ class GraderWorkerIT {
             + "getattr(_os, 'sys' + 'tem')('touch /tmp/moa-it-hostile')\n"
             + "while True:\n    pass\n"
             + "def calculate_user_metrics(users, start_date, end_date):\n    return {}\n```";
-    String correct = "```python\n" + GradeFactoryTest.resource("/challenge/correct.py") + "```";
+    String correct = "```python\n" + dev.moa.graders.ChallengeGrader.referenceSolution() + "```";
     FinalAnswer bad = answer("grade-hostile-" + UUID.randomUUID(), challenge, hostile);
     FinalAnswer good = answer("grade-correct-" + UUID.randomUUID(), challenge, correct);
     int partition = 3;

@@ -53,6 +53,19 @@ public final class ChallengeGrader implements Grader {
     return (posts * 2 + comments * 1.5 + likes * 0.1) / days;
   }
 
+  /**
+   * A correct {@code calculate_user_metrics} (120 points, letter A): the reference for tests,
+   * benchmarks and anyone checking the grader.
+   */
+  public static String referenceSolution() {
+    try (java.io.InputStream in =
+        ChallengeGrader.class.getResourceAsStream("challenge/reference_solution.py")) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public static String letter(double total) {
     if (total >= 108) {
       return "A";
