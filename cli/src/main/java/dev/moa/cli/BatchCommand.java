@@ -478,9 +478,12 @@ abstract class BatchCommand implements Callable<Integer> {
             file
                 + ": "
                 + bad.size()
-                + " bad line(s); fix them or pass --skip-bad-lines to run the "
-                + ds.samples().size()
-                + " good ones");
+                + " bad line(s); fix them"
+                + (ds.samples().isEmpty()
+                    ? " (no line is good)"
+                    : " or pass --skip-bad-lines to run the "
+                        + ds.samples().size()
+                        + " good ones"));
       }
       System.err.println("moa: skipping " + bad.size() + " bad line(s) (--skip-bad-lines)");
     }
