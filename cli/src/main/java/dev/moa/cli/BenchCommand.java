@@ -285,6 +285,9 @@ final class BenchCommand implements Runnable {
       LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
       status.say("library: " + warmup + " + " + answers + " gradings, parallelism " + par);
       Run library = library(par);
+      int emptyStarts = Math.max(60, answers / 2);
+      status.say("ceiling: " + emptyStarts + " empty sandboxes, parallelism " + par);
+      double ceiling = new BwrapSandbox().emptySandboxStartsPerSecond(emptyStarts, par);
       status.say("worker: starting a local broker and a grader worker");
       Path dir = Files.createTempDirectory("moa-bench-grading");
       Run worker;
@@ -328,6 +331,8 @@ final class BenchCommand implements Runnable {
       w.put("publish_to_grade_ms_p95", round(CriticalPath.pct(worker.latenciesMs(), 95)));
       out.put("worker", w);
       out.put("worker_over_library", round(worker.perSecond() / library.perSecond()));
+      out.put("empty_sandbox_starts_per_s", round(ceiling));
+      out.put("worker_over_empty_sandbox", round(worker.perSecond() / ceiling));
       out.put("target_per_s", TARGET_PER_SECOND);
       out.put("target_met", worker.perSecond() >= TARGET_PER_SECOND);
       if (!json) {
@@ -360,6 +365,10 @@ final class BenchCommand implements Runnable {
         System.out.printf(
             "  %-26s %14s %14.1f%n",
             "publish -> grade p95 (ms)", "", CriticalPath.pct(worker.latenciesMs(), 95));
+        System.out.printf("  %-26s %14.1f%n", "empty sandboxes/s", ceiling);
+        System.out.println(
+            "  (empty sandboxes/s: bubblewrap + python3 -c pass with the grading sandbox's flags and"
+                + " the same parallelism, no grading: the ceiling of one sandbox per grading.)");
         System.out.println(
             "  (grading latency: one grading; the worker's from its moa.grading.duration timer."
                 + " publish -> grade: all answers are published at once, so it includes the"

@@ -273,7 +273,50 @@ public final class BwrapSandbox implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts {@code n} empty sandboxes ({@code python3 -I -S -c pass} under the same bubblewrap
+   * command as a grading sandbox, no harness, no grading), {@code parallelism} at a time, and
+   * returns how many started and ended per second: the machine's ceiling for
+   * one-sandbox-per-grading, since every such grading costs at least one of these starts.
+   */
+  public double emptySandboxStartsPerSecond(int n, int parallelism) throws InterruptedException {
+    if (n < 1 || parallelism < 1) {
+      throw new IllegalArgumentException("n and parallelism must be >= 1");
+    }
+    List<String> cmd = command(List.of("-c", "pass"));
+    ExecutorService pool = Executors.newFixedThreadPool(parallelism);
+    try {
+      List<java.util.concurrent.Future<Integer>> runs = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        runs.add(
+            pool.submit(
+                () ->
+                    new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor()));
+      }
+      for (var run : runs) {
+        int code = run.get();
+        if (code != 0) {
+          throw new IllegalStateException("an empty sandbox exited with code " + code);
+        }
+      }
+      return n / ((System.nanoTime() - start) / 1e9);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("could not start an empty sandbox: " + e.getCause(), e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private List<String> command() {
+    return command(List.of("-c", harness));
+  }
+
+  private List<String> command(List<String> pythonArgs) {
     List<String> cmd = new ArrayList<>();
     if (runningAsRoot() && Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
       cmd.addAll(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
@@ -319,9 +362,8 @@ public final class BwrapSandbox implements AutoCloseable {
             "/tmp",
             python.toString(),
             "-I",
-            "-S",
-            "-c",
-            harness));
+            "-S"));
+    cmd.addAll(pythonArgs);
     return cmd;
   }
 

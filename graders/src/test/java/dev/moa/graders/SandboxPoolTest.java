@@ -245,4 +245,16 @@ class SandboxPoolTest {
     assertThat(sandbox.run("code", "x = 1", Json.object()))
         .isEqualTo(new BwrapSandbox.Unavailable("the sandbox pool is closed"));
   }
+
+  @Test
+  void emptySandboxStartsAreTimedWithTheGradingSandboxCommand() throws Exception {
+    try (BwrapSandbox sandbox = new BwrapSandbox(BWRAP, PYTHON, 10_000, 2)) {
+      assertThat(sandbox.emptySandboxStartsPerSecond(4, 2)).isPositive();
+    }
+    BwrapSandbox broken = new BwrapSandbox(BWRAP, Path.of("/usr/bin/false"), 10_000, 1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> broken.emptySandboxStartsPerSecond(1, 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("exited with code");
+  }
 }
