@@ -14,8 +14,8 @@ import java.util.OptionalDouble;
  */
 final class GradeMetrics {
 
-  /** Score buckets: tenths of the max score. */
-  static final double[] SCORE_BUCKETS = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1};
+  /** Score buckets: zero (le 0.001), then tenths of the max score; bounds must be above 0. */
+  static final double[] SCORE_BUCKETS = {0.001, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1};
 
   private final MeterRegistry registry;
 
