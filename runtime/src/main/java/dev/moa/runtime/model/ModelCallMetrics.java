@@ -21,9 +21,12 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -75,6 +78,7 @@ public final class ModelCallMetrics {
 
   private final MeterRegistry registry;
   private final AtomicInteger inflight = new AtomicInteger();
+  private final Set<List<String>> seenEndpoints = ConcurrentHashMap.newKeySet();
 
   public ModelCallMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -132,6 +136,7 @@ public final class ModelCallMetrics {
    */
   public CompletableFuture<CallOutcome> observe(
       CallTags tags, Supplier<CompletableFuture<CallOutcome>> call) {
+    registerZeroes(tags.provider(), tags.model());
     inflight.incrementAndGet();
     CompletableFuture<CallOutcome> future;
     try {
@@ -148,6 +153,44 @@ public final class ModelCallMetrics {
             recordFailure(tags, ErrorClass.INTERNAL.wireName(), Duration.ZERO);
           }
         });
+  }
+
+  /**
+   * Registers the retry counters (every retryable cause) and the rate-limit wait of a provider and
+   * model at zero when their first call starts: ratios and alerts over them then have a series
+   * before the first retry instead of none.
+   */
+  private void registerZeroes(String provider, String model) {
+    if (!seenEndpoints.add(List.of(provider, model))) {
+      return;
+    }
+    for (ErrorClass cause : ErrorClass.values()) {
+      if (cause.retryable()) {
+        retries(provider, model, cause);
+      }
+    }
+    rateLimitWait(provider, model);
+  }
+
+  private io.micrometer.core.instrument.Counter retries(
+      String provider, String model, ErrorClass cause) {
+    return registry.counter(
+        RETRIES,
+        MetricNames.TAG_CAUSE,
+        cause.wireName(),
+        MetricNames.TAG_PROVIDER,
+        provider,
+        MetricNames.TAG_MODEL,
+        model);
+  }
+
+  private Timer rateLimitWait(String provider, String model) {
+    return Timer.builder(MetricNames.RATELIMIT_WAIT)
+        .description("Time a call waited for a rate limit before it was sent again")
+        .tag(MetricNames.TAG_PROVIDER, provider)
+        .tag(MetricNames.TAG_MODEL, model)
+        .serviceLevelObjectives(RATELIMIT_BUCKETS)
+        .register(registry);
   }
 
   /** Records a finished call: duration; on success also tokens and time to first token. */
@@ -264,24 +307,9 @@ public final class ModelCallMetrics {
   public RetryListener retryListener() {
     return (endpoint, model, attempt, cause, delay) -> {
       String m = model == null ? "" : model;
-      registry
-          .counter(
-              RETRIES,
-              MetricNames.TAG_CAUSE,
-              cause.wireName(),
-              MetricNames.TAG_PROVIDER,
-              endpoint.providerName(),
-              MetricNames.TAG_MODEL,
-              m)
-          .increment();
+      retries(endpoint.providerName(), m, cause).increment();
       if (cause == ErrorClass.HTTP_429) {
-        Timer.builder(MetricNames.RATELIMIT_WAIT)
-            .description("Time a call waited for a rate limit before it was sent again")
-            .tag(MetricNames.TAG_PROVIDER, endpoint.providerName())
-            .tag(MetricNames.TAG_MODEL, m)
-            .serviceLevelObjectives(RATELIMIT_BUCKETS)
-            .register(registry)
-            .record(delay);
+        rateLimitWait(endpoint.providerName(), m).record(delay);
       }
     };
   }

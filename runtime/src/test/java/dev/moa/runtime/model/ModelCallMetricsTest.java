@@ -250,4 +250,25 @@ class ModelCallMetricsTest {
     assertThat(id.getTag("moa.agent")).isEqualTo("judge");
     assertThat(id.getTag("moa.layer")).isEqualTo("judge");
   }
+
+  @Test
+  void aCallRegistersItsRetryAndRateLimitSeriesAtZero() {
+    metrics.observe(tags, () -> CompletableFuture.completedFuture(ok(1, 1, 1, 1))).join();
+
+    assertThat(
+            registry
+                .get("moa.retries")
+                .tag("cause", "http_429")
+                .tag("gen_ai.request.model", "qwen-3-32b")
+                .counter()
+                .count())
+        .isZero();
+    assertThat(
+            registry
+                .get("moa.ratelimit.wait")
+                .tag("gen_ai.provider.name", "cerebras")
+                .timer()
+                .count())
+        .isZero();
+  }
 }
