@@ -119,6 +119,14 @@ public class MoaKafkaConfiguration {
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
+      // Only Kafka beans look the registry up: asking for it while it is being created fails.
+      if (!(bean instanceof KafkaTemplate<?, ?>
+          || bean instanceof ProducerFactory<?, ?>
+          || bean instanceof ConsumerFactory<?, ?>
+          || bean instanceof AbstractKafkaListenerContainerFactory<?, ?, ?>
+          || bean instanceof Producer<?, ?>)) {
+        return bean;
+      }
       MeterRegistry meters = registry.getIfAvailable();
       if (meters == null) {
         return bean;
