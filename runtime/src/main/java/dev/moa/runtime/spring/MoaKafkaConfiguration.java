@@ -175,8 +175,13 @@ public class MoaKafkaConfiguration {
           KafkaSettings settings, String groupId, AvroSerde<V> serde, boolean readCommitted) {
     Map<String, Object> props = settings.consumer(groupId, readCommitted);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-    return new DefaultKafkaConsumerFactory<>(
-        props, new StringDeserializer(), new ErrorHandlingDeserializer<>(serde.deserializer()));
+    DefaultKafkaConsumerFactory<String, V> factory =
+        new DefaultKafkaConsumerFactory<>(
+            props, new StringDeserializer(), new ErrorHandlingDeserializer<>(serde.deserializer()));
+    // Names its consumers' Kafka meters (tag spring.id) after the group, not
+    // "not.managed.by.Spring".
+    factory.setBeanName(groupId);
+    return factory;
   }
 
   @SuppressWarnings("unchecked")
