@@ -58,6 +58,9 @@ class MetricsIT {
 
   private static final String RUN_ID = "metrics-it-run";
 
+  /** The last raw scrape of each URL, written to target/metrics-it/ for a reader to look at. */
+  private static final Map<String, String> RAW = new java.util.concurrent.ConcurrentHashMap<>();
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -186,8 +189,8 @@ class MetricsIT {
             });
     Path out = Path.of("target", "metrics-it");
     Files.createDirectories(out);
-    for (var e : scraped.entrySet()) {
-      Files.writeString(out.resolve(e.getKey() + ".txt"), e.getValue().toString());
+    for (var e : urls.entrySet()) {
+      Files.writeString(out.resolve(e.getKey() + ".prom"), RAW.get(e.getValue()));
     }
 
     List<Sample> agents = scraped.get("agent-worker");
@@ -407,6 +410,7 @@ class MetricsIT {
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(url).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type").orElse("")).as(url).startsWith("text/plain");
+    RAW.put(url, r.body());
     return parse(r.body());
   }
 
