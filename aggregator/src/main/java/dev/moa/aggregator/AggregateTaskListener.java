@@ -88,6 +88,11 @@ public class AggregateTaskListener implements SmartLifecycle {
     this.chunks = chunkTemplate;
     this.registry = registry;
     this.meters = meters;
+    // At zero from the start, so a DLT-growth alert has a series before the first dead letter.
+    meters.counter(
+        MetricNames.DLT_RECORDS,
+        MetricNames.TAG_TOPIC,
+        dev.moa.protocol.topic.Topics.AGGREGATE_TASKS.name());
     this.clock = clock;
     this.callWait = props.callTimeout().plus(WAIT_MARGIN);
     this.drainTimeout = props.drainTimeout();

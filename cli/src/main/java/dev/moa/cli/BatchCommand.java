@@ -327,15 +327,15 @@ abstract class BatchCommand implements Callable<Integer> {
         manifest.write(dir);
       }
       ActiveRuns.register(manifest.runId(), bootstrap, dir);
-      RunsTopic.publish(
-          settings,
+      RunState running =
           RunsTopic.state(
               manifest.runId(),
               RunStatus.RUNNING,
               manifest.dataset(),
               configName(),
               toRun.size(),
-              null));
+              null);
+      RunsTopic.publish(settings, running);
       if (simulated()) {
         status.say("simulated model: no provider key set, the built-in simulator answers");
       }
@@ -352,7 +352,9 @@ abstract class BatchCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(hint);
       RunEngine.Ending ending;
       List<dev.moa.eval.ResultLine> lines;
+      RunEngine.SampleCounts finalCounts;
       try (ResultsFile results = ResultsFile.open(dir.resolve("results.jsonl"));
+          RunsTopic.CountsPublisher counts = new RunsTopic.CountsPublisher(settings, running);
           RunEngine engine =
               new RunEngine(
                   settings,
@@ -365,7 +367,8 @@ abstract class BatchCommand implements Callable<Integer> {
                   Duration.ofSeconds(60),
                   Clock.systemUTC())) {
         RunEngine.Submitter submitter = submitter(settings, simulator, manifest.runId());
-        ending = engine.run(submitter, new ProgressPrinter(System.err, mode));
+        ending = engine.run(submitter, new ProgressPrinter(System.err, mode), counts);
+        finalCounts = engine.sampleCounts();
         lines = results.all();
         if (submitter instanceof AutoCloseable c) {
           c.close();
@@ -374,13 +377,14 @@ abstract class BatchCommand implements Callable<Integer> {
       String endStatus = ending == RunEngine.Ending.CANCELLED ? "cancelled" : "completed";
       RunsTopic.publish(
           settings,
-          RunsTopic.state(
-              manifest.runId(),
-              ending == RunEngine.Ending.CANCELLED ? RunStatus.CANCELLED : RunStatus.FINISHED,
-              manifest.dataset(),
-              configName(),
-              toRun.size(),
-              null));
+          finalCounts.applyTo(
+              RunsTopic.state(
+                  manifest.runId(),
+                  ending == RunEngine.Ending.CANCELLED ? RunStatus.CANCELLED : RunStatus.FINISHED,
+                  manifest.dataset(),
+                  configName(),
+                  toRun.size(),
+                  null)));
       RunInfo info =
           new RunInfo(
               manifest.runId(),

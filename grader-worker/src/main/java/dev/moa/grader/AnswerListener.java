@@ -10,7 +10,6 @@ import dev.moa.runtime.consume.AsyncConsumerOptions;
 import dev.moa.runtime.consume.AsyncRecordConsumer;
 import dev.moa.runtime.kafka.DurablePublisher;
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -68,15 +67,7 @@ public class AnswerListener implements SmartLifecycle {
             "answer",
             AnswerListener::tooBig,
             () -> closed,
-            g ->
-                registry
-                    .counter(
-                        MetricNames.GRADES,
-                        MetricNames.TAG_GRADER,
-                        g.getGrader(),
-                        MetricNames.TAG_STATUS,
-                        g.getStatus().name())
-                    .increment());
+            new GradeMetrics(registry)::record);
     this.deadLetters = answerDeadLetterProducer;
     this.settings = settings;
     this.registry = registry;

@@ -8,6 +8,7 @@ import dev.moa.protocol.serde.Serdes;
 import dev.moa.provider.ProviderClient;
 import dev.moa.provider.ProviderClientOptions;
 import dev.moa.runtime.kafka.KafkaSettings;
+import dev.moa.runtime.model.ModelCallMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,18 +55,28 @@ public class GraderWorkerConfiguration {
         props.sandbox().maxUses());
   }
 
+  /** GenAI metrics of the judge's calls (agent and layer tagged {@code judge}). */
+  @Bean
+  ModelCallMetrics modelCallMetrics(MeterRegistry registry) {
+    return new ModelCallMetrics(registry);
+  }
+
   /** The judge model, when {@code moa.grader-worker.judge.base-url} and {@code .model} are set. */
   @Bean
-  JudgeHolder judgeHolder(GraderWorkerProperties props) {
+  JudgeHolder judgeHolder(GraderWorkerProperties props, ModelCallMetrics metrics) {
     GraderWorkerProperties.Judge judge = props.judge();
     if (!judge.configured()) {
       log.info("no judge model configured: judge gradings will be errors");
       return new JudgeHolder(null, null);
     }
     ProviderClient client =
-        new ProviderClient(ProviderClientOptions.builder().callTimeout(judge.timeout()).build());
+        new ProviderClient(
+            ProviderClientOptions.builder()
+                .callTimeout(judge.timeout())
+                .retryListener(metrics.retryListener())
+                .build());
     try {
-      ProviderJudgeModel model = ProviderJudgeModel.of(judge, client, System::getenv);
+      ProviderJudgeModel model = ProviderJudgeModel.of(judge, client, System::getenv, metrics);
       log.info("judge model {} at {}", judge.model(), model.endpoint());
       return new JudgeHolder(model, client);
     } catch (RuntimeException e) {

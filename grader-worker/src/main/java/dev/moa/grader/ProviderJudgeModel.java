@@ -6,6 +6,7 @@ import dev.moa.provider.ChatMessage;
 import dev.moa.provider.ChatRequest;
 import dev.moa.provider.Endpoint;
 import dev.moa.provider.ProviderClient;
+import dev.moa.runtime.model.ModelCallMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -32,6 +33,7 @@ public final class ProviderJudgeModel implements JudgeModel {
   private final double temperature;
   private final int defaultMaxTokens;
   private final Duration timeout;
+  private final ModelCallMetrics metrics;
 
   public ProviderJudgeModel(
       ProviderClient client,
@@ -40,6 +42,22 @@ public final class ProviderJudgeModel implements JudgeModel {
       double temperature,
       int defaultMaxTokens,
       Duration timeout) {
+    this(client, endpoint, defaultModel, temperature, defaultMaxTokens, timeout, null);
+  }
+
+  /**
+   * @param metrics records every judge call with the GenAI metrics, tagged {@code moa.agent} =
+   *     {@code moa.layer} = {@code judge}; null for none
+   */
+  public ProviderJudgeModel(
+      ProviderClient client,
+      Endpoint endpoint,
+      String defaultModel,
+      double temperature,
+      int defaultMaxTokens,
+      Duration timeout,
+      ModelCallMetrics metrics) {
+    this.metrics = metrics;
     this.client = Objects.requireNonNull(client, "client");
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.defaultModel = Objects.requireNonNull(defaultModel, "defaultModel");
@@ -57,6 +75,15 @@ public final class ProviderJudgeModel implements JudgeModel {
    */
   public static ProviderJudgeModel of(
       GraderWorkerProperties.Judge props, ProviderClient client, Function<String, String> env) {
+    return of(props, client, env, null);
+  }
+
+  /** The judge of {@code props}, its calls recorded in {@code metrics} (null for none). */
+  public static ProviderJudgeModel of(
+      GraderWorkerProperties.Judge props,
+      ProviderClient client,
+      Function<String, String> env,
+      ModelCallMetrics metrics) {
     if (!props.configured()) {
       throw new IllegalArgumentException("the judge is not configured");
     }
@@ -76,7 +103,8 @@ public final class ProviderJudgeModel implements JudgeModel {
         props.model(),
         props.temperature(),
         props.maxTokens(),
-        props.timeout());
+        props.timeout(),
+        metrics);
   }
 
   public Endpoint endpoint() {
@@ -93,9 +121,15 @@ public final class ProviderJudgeModel implements JudgeModel {
             maxTokens != null ? maxTokens : defaultMaxTokens,
             null);
     CompletableFuture<CallOutcome> call = client.chat(endpoint, request, null);
+    CompletableFuture<CallOutcome> observed =
+        metrics == null
+            ? call
+            : metrics.observe(
+                ModelCallMetrics.CallTags.judge(request.model(), endpoint.providerName()),
+                () -> call);
     CallOutcome outcome;
     try {
-      outcome = call.get(timeout.plus(SLACK).toMillis(), TimeUnit.MILLISECONDS);
+      outcome = observed.get(timeout.plus(SLACK).toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       call.cancel(true);
       throw new JudgeCallException(

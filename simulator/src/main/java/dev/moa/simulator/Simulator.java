@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.reactivestreams.Publisher;
@@ -73,6 +74,7 @@ public final class Simulator implements AutoCloseable {
   private final LongAdder promptTokens = new LongAdder();
   private final LongAdder completionTokens = new LongAdder();
   private final AtomicInteger running = new AtomicInteger();
+  private final SimulatorMetrics metrics = new SimulatorMetrics();
   private final Map<String, LongAdder> faults = new LinkedHashMap<>();
 
   private final LoopResources loops;
@@ -116,6 +118,12 @@ public final class Simulator implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /** {@code http://HOST:PORT/metrics}: vLLM-style metrics in the Prometheus text format. */
+  public String metricsUrl() {
+    String base = baseUrl();
+    return base.substring(0, base.length() - "/v1".length()) + "/metrics";
   }
 
   /** {@code http://HOST:PORT/v1}; a wildcard bind address is reported as loopback. */
@@ -187,6 +195,12 @@ public final class Simulator implements AutoCloseable {
     if (method.equals(HttpMethod.GET) && path.equals("/v1/models")) {
       return sendJson(res, 200, modelsJson());
     }
+    if (method.equals(HttpMethod.GET) && path.equals("/metrics")) {
+      return res.status(200)
+          .header("content-type", SimulatorMetrics.CONTENT_TYPE)
+          .sendString(Mono.fromSupplier(metrics::scrape), StandardCharsets.UTF_8)
+          .then();
+    }
     if (method.equals(HttpMethod.GET) && path.equals("/v1/simulator/stats")) {
       return sendJson(res, 200, json.writeValueAsString(stats()));
     }
@@ -243,18 +257,33 @@ public final class Simulator implements AutoCloseable {
     long createdMillis = System.currentTimeMillis();
     requests.increment();
     running.incrementAndGet();
+    AtomicReference<String> model = new AtomicReference<>();
     return req.receive()
         .aggregate()
         .asString(StandardCharsets.UTF_8)
         .defaultIfEmpty("")
-        .flatMap(body -> respond(res, body, start, createdMillis))
+        .flatMap(body -> respond(res, body, start, createdMillis, model))
         .onErrorResume(ApiError.class, e -> sendError(res, e))
-        .doFinally(signal -> running.decrementAndGet());
+        .doFinally(
+            signal -> {
+              running.decrementAndGet();
+              String m = model.get();
+              if (m != null) {
+                metrics.ended(m);
+              }
+            });
   }
 
-  private Mono<Void> respond(HttpServerResponse res, String body, long start, long createdMillis) {
+  private Mono<Void> respond(
+      HttpServerResponse res,
+      String body,
+      long start,
+      long createdMillis,
+      AtomicReference<String> model) {
     ChatRequestParser.ChatRequest request = parser.parse(body);
     ReceivedCall call = request.call();
+    model.set(call.model());
+    metrics.started(call.model());
     synchronized (seenModels) {
       seenModels.add(call.model());
     }
@@ -437,6 +466,12 @@ public final class Simulator implements AutoCloseable {
     completed.increment();
     promptTokens.add(x.promptTokens);
     completionTokens.add(x.text.tokenCount());
+    metrics.completed(
+        x.call.model(),
+        x.promptTokens,
+        x.text.tokenCount(),
+        Math.max(0, x.plan.firstTokenNanos()) / 1e9,
+        (System.nanoTime() - x.startNanos) / 1e9);
   }
 
   // ---------------------------------------------------------------------------------------------

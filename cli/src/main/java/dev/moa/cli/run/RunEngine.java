@@ -20,9 +20,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -57,6 +59,41 @@ public final class RunEngine implements AutoCloseable {
   /** What the run has done so far. */
   public record Counts(long done, long total, long failed, long tokens, boolean cancelled) {}
 
+  /**
+   * The run's samples as {@code moa.runs} carries them: submitted (this run or before a resume),
+   * answered (an answer came), graded (finished without failure: graded, or declined by the grader)
+   * and failed (a failed or cancelled answer, or a grading error); the rest is pending.
+   */
+  public record SampleCounts(int total, int submitted, int answered, int graded, int failed) {
+    public int pending() {
+      return Math.max(0, total - graded - failed);
+    }
+
+    /** {@code base} with these counts. */
+    public RunState applyTo(RunState base) {
+      return RunState.newBuilder(base)
+          .setTotal(total)
+          .setSubmitted(submitted)
+          .setAnswered(answered)
+          .setGraded(graded)
+          .setFailed(failed)
+          .build();
+    }
+  }
+
+  /** Told the sample counts every few seconds and once at the end (for moa.runs). */
+  public interface CountsSink {
+    /**
+     * @param cancelReason why the run was cancelled, once it was (a state published then must say
+     *     CANCELLED: moa.runs keeps only the latest state of a run); null while it runs
+     */
+    void publish(SampleCounts counts, String cancelReason, boolean finished);
+
+    static CountsSink none() {
+      return (counts, cancelReason, finished) -> {};
+    }
+  }
+
   /** How the run ended. */
   public enum Ending {
     COMPLETED,
@@ -65,6 +102,7 @@ public final class RunEngine implements AutoCloseable {
 
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration PROGRESS_EVERY = Duration.ofMillis(500);
+  private static final Duration COUNTS_EVERY = Duration.ofSeconds(3);
 
   private final String runId;
   private final Map<String, Sample> samples;
@@ -78,7 +116,11 @@ public final class RunEngine implements AutoCloseable {
   private final Map<String, FinalAnswer> answers = new HashMap<>();
   private final Map<String, Grade> grades = new HashMap<>();
   private final Map<String, Long> inFlight = new LinkedHashMap<>();
+  private final Set<String> submitted = new HashSet<>();
+  private final Set<String> answered = new HashSet<>();
   private long failed;
+  private long samplesOk;
+  private long samplesFailed;
   private long tokens;
   private Long cancelledAtMs;
   private String cancelReason;
@@ -103,6 +145,10 @@ public final class RunEngine implements AutoCloseable {
     this.clock = clock;
     for (ResultLine line : results.all()) {
       count(line);
+      if (this.samples.containsKey(line.id())) {
+        submitted.add(line.id());
+        answered.add(line.id());
+      }
     }
     Map<String, Object> props = settings.consumer(null, true);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
@@ -155,7 +201,13 @@ public final class RunEngine implements AutoCloseable {
    * ended.
    */
   public Ending run(Submitter submitter, ProgressSink progress) {
+    return run(submitter, progress, CountsSink.none());
+  }
+
+  /** {@link #run(Submitter, ProgressSink)}, telling {@code counts} how the samples stand. */
+  public Ending run(Submitter submitter, ProgressSink progress, CountsSink counts) {
     long started = clock.millis();
+    long lastCounts = 0;
     Deque<Sample> queue = new ArrayDeque<>();
     for (Sample s : samples.values()) {
       if (!results.existing().containsKey(s.id())) {
@@ -173,6 +225,7 @@ public final class RunEngine implements AutoCloseable {
             continue;
           }
           inFlight.put(s.id(), now);
+          submitted.add(s.id());
           submitter.submit(s);
           sent = true;
           // Answers found in the topics may already complete it.
@@ -201,6 +254,10 @@ public final class RunEngine implements AutoCloseable {
         progress.update(counts(), Duration.ofMillis(now - started), finished);
         lastProgress = now;
       }
+      if (finished || now - lastCounts >= COUNTS_EVERY.toMillis()) {
+        counts.publish(sampleCounts(), cancelledAtMs == null ? null : cancelReason, finished);
+        lastCounts = now;
+      }
       if (finished) {
         return cancelledAtMs != null && !allDoneWithoutCancel()
             ? Ending.CANCELLED
@@ -216,6 +273,11 @@ public final class RunEngine implements AutoCloseable {
 
   public Counts counts() {
     return new Counts(doneCount(), samples.size(), failed, tokens, cancelledAtMs != null);
+  }
+
+  public SampleCounts sampleCounts() {
+    return new SampleCounts(
+        samples.size(), submitted.size(), answered.size(), (int) samplesOk, (int) samplesFailed);
   }
 
   private long doneCount() {
@@ -240,6 +302,7 @@ public final class RunEngine implements AutoCloseable {
         FinalAnswer a = Serdes.FINAL_ANSWER.fromBytes(r.value());
         if (runId.equals(a.getRunId()) && samples.containsKey(a.getSampleId())) {
           answers.putIfAbsent(a.getSampleId(), a);
+          answered.add(a.getSampleId());
           complete(a.getSampleId());
         }
       } else if (topic.equals(Topics.GRADES.name())) {
@@ -318,6 +381,13 @@ public final class RunEngine implements AutoCloseable {
       failed++;
     }
     tokens += line.totalTokens();
+    if (samples.containsKey(line.id())) {
+      if (line.failed()) {
+        samplesFailed++;
+      } else {
+        samplesOk++;
+      }
+    }
   }
 
   @Override

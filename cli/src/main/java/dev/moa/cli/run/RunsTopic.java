@@ -98,6 +98,49 @@ public final class RunsTopic {
     }
   }
 
+  /**
+   * Publishes a running run's sample counts on {@code moa.runs} as it goes (the orchestrator shows
+   * them as {@code moa.run.samples}). Sends are asynchronous: a slow broker never holds up the run,
+   * and a lost update is replaced by the next one. A cancel published by {@code moa cancel} in the
+   * moment before the engine has read it can be overwritten by one RUNNING update; the next update,
+   * a few seconds later, says CANCELLED again.
+   */
+  public static final class CountsPublisher implements RunEngine.CountsSink, AutoCloseable {
+    private final KafkaProducer<String, RunState> producer;
+    private final RunState base;
+    private volatile RunEngine.SampleCounts last;
+
+    public CountsPublisher(KafkaSettings settings, RunState base) {
+      this.base = base;
+      this.producer =
+          new KafkaProducer<>(
+              settings.producer("moa-cli-run-counts"),
+              new StringSerializer(),
+              Serdes.RUN_STATE.serializer());
+    }
+
+    @Override
+    public void publish(RunEngine.SampleCounts counts, String cancelReason, boolean finished) {
+      last = counts;
+      RunState.Builder b = RunState.newBuilder(base).setUpdatedAtMs(System.currentTimeMillis());
+      if (cancelReason != null) {
+        b.setStatus(RunStatus.CANCELLED).setReason(cancelReason);
+      }
+      RunState state = counts.applyTo(b.build());
+      producer.send(new ProducerRecord<>(Topics.RUNS.name(), state.getRunId(), state));
+    }
+
+    /** The counts last published (null before the first). */
+    public RunEngine.SampleCounts last() {
+      return last;
+    }
+
+    @Override
+    public void close() {
+      producer.close(Duration.ofSeconds(10));
+    }
+  }
+
   public static RunState state(
       String runId, RunStatus status, String dataset, String config, int total, String reason) {
     long now = System.currentTimeMillis();

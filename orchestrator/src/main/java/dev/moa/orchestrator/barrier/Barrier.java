@@ -100,8 +100,11 @@ public final class Barrier {
     }
     Map<String, AgentResult> results = new HashMap<>(state.getResults());
     results.put(result.getTaskId(), result);
-    RequestState updated =
-        RequestState.newBuilder(state).setResults(results).setUpdatedAtMs(now).build();
+    RequestState.Builder b = RequestState.newBuilder(state).setResults(results).setUpdatedAtMs(now);
+    if (state.getResults().isEmpty()) {
+      b.setFirstResultAtMs(now);
+    }
+    RequestState updated = b.build();
     if (results.keySet().containsAll(updated.getExpectedTaskIds())) {
       return completeLayer(updated, now);
     }
@@ -142,6 +145,16 @@ public final class Barrier {
   }
 
   private Step completeLayer(RequestState state, long now) {
+    long first = state.getFirstResultAtMs();
+    Step.LayerDone done =
+        new Step.LayerDone(
+            state.getLayer(),
+            Math.max(0, now - state.getLayerStartedAtMs()),
+            first > 0 ? Math.max(0, now - first) : -1);
+    return layerCompleted(state, now).withLayerDone(done);
+  }
+
+  private Step layerCompleted(RequestState state, long now) {
     MoaRequest request = state.getRequest();
     MoaConfigSnapshot config = request.getConfig();
     int layer = state.getLayer();
@@ -235,6 +248,7 @@ public final class Barrier {
             .setExpectedTaskIds(expected)
             .setResults(Map.of())
             .setLayerStartedAtMs(now)
+            .setFirstResultAtMs(0)
             .setDeadlineMs(timeout > 0 ? now + timeout : 0)
             .setUpdatedAtMs(now)
             .build();
@@ -286,6 +300,7 @@ public final class Barrier {
         .setSeed(request.getSeed())
         .setCreatedAtMs(now)
         .setUseCache(request.getUseCache())
+        .setPrice(agent.getPrice())
         .build();
   }
 

@@ -1,15 +1,26 @@
 package dev.moa.orchestrator.barrier;
 
 import dev.moa.orchestrator.OrchestratorProperties;
+import dev.moa.protocol.avro.RunState;
 import dev.moa.runtime.kafka.KafkaSettings;
+import dev.moa.runtime.metrics.KafkaClientMeters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -24,11 +35,20 @@ public class BarrierStreams implements SmartLifecycle {
 
   private final KafkaSettings settings;
   private final OrchestratorProperties props;
+  private final MeterRegistry registry;
+  private final LayerListener layers;
   private volatile KafkaStreams streams;
+  private volatile KafkaStreamsMetrics streamsMetrics;
 
-  public BarrierStreams(KafkaSettings settings, OrchestratorProperties props) {
+  public BarrierStreams(
+      KafkaSettings settings,
+      OrchestratorProperties props,
+      MeterRegistry registry,
+      LayerListener layers) {
     this.settings = settings;
     this.props = props;
+    this.registry = registry;
+    this.layers = layers;
   }
 
   public static Properties streamsConfig(KafkaSettings settings, OrchestratorProperties props) {
@@ -60,7 +80,11 @@ public class BarrierStreams implements SmartLifecycle {
     Barrier barrier = new Barrier(props.doneRetention());
     streams =
         new KafkaStreams(
-            BarrierTopology.build(barrier, props.tick()), streamsConfig(settings, props));
+            BarrierTopology.build(barrier, props.tick(), layers), streamsConfig(settings, props));
+    // Kafka client metrics of the Streams consumers and producers (lag included), with the tag
+    // keys the other Kafka meters carry.
+    streamsMetrics = new KafkaStreamsMetrics(streams, KafkaClientMeters.tags(APPLICATION_ID));
+    streamsMetrics.bindTo(registry);
     streams.setUncaughtExceptionHandler(
         e -> {
           log.error("barrier stream thread failed; replacing it", e);
@@ -76,6 +100,7 @@ public class BarrierStreams implements SmartLifecycle {
     KafkaStreams s = streams;
     if (s != null) {
       s.close(Duration.ofSeconds(30));
+      KafkaClientMeters.close(streamsMetrics);
       streams = null;
     }
   }
@@ -83,6 +108,23 @@ public class BarrierStreams implements SmartLifecycle {
   @Override
   public boolean isRunning() {
     return streams != null;
+  }
+
+  /** Every run's latest state from the global {@code moa-runs} store; empty unless running. */
+  public Collection<RunState> runs() {
+    KafkaStreams s = streams;
+    if (s == null || s.state() != KafkaStreams.State.RUNNING) {
+      return List.of();
+    }
+    List<RunState> out = new ArrayList<>();
+    ReadOnlyKeyValueStore<String, RunState> store =
+        s.store(
+            StoreQueryParameters.fromNameAndType(
+                BarrierTopology.RUNS_STORE, QueryableStoreTypes.<String, RunState>keyValueStore()));
+    try (KeyValueIterator<String, RunState> it = store.all()) {
+      it.forEachRemaining(kv -> out.add(kv.value));
+    }
+    return out;
   }
 
   public KafkaStreams.State state() {

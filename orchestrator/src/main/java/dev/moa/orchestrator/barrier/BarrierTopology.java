@@ -40,6 +40,11 @@ public final class BarrierTopology {
   private BarrierTopology() {}
 
   public static Topology build(Barrier barrier, Duration tickInterval) {
+    return build(barrier, tickInterval, LayerListener.none());
+  }
+
+  /** The topology; {@code layers} hears of every completed layer after its step is applied. */
+  public static Topology build(Barrier barrier, Duration tickInterval, LayerListener layers) {
     Topology topology = new Topology();
     topology.addSource(
         "requests",
@@ -52,7 +57,10 @@ public final class BarrierTopology {
         Serdes.AGENT_RESULT.deserializer(),
         Topics.AGENT_RESULTS.name());
     topology.addProcessor(
-        "barrier", () -> new BarrierProcessor(barrier, tickInterval), "requests", "results");
+        "barrier",
+        () -> new BarrierProcessor(barrier, tickInterval, layers),
+        "requests",
+        "results");
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(STORE),
@@ -120,13 +128,15 @@ public final class BarrierTopology {
 
     private final Barrier barrier;
     private final Duration tickInterval;
+    private final LayerListener layers;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, RequestState> store;
     private KeyValueStore<String, RunState> runs;
 
-    BarrierProcessor(Barrier barrier, Duration tickInterval) {
+    BarrierProcessor(Barrier barrier, Duration tickInterval, LayerListener layers) {
       this.barrier = barrier;
       this.tickInterval = tickInterval;
+      this.layers = layers;
     }
 
     @Override
@@ -215,6 +225,13 @@ public final class BarrierTopology {
       }
       if (step.answer() != null) {
         context.forward(new Record<>(requestId, (Object) step.answer(), now), SINK_ANSWERS);
+      }
+      if (step.layerDone() != null) {
+        try {
+          layers.onLayerDone(step.layerDone());
+        } catch (RuntimeException e) {
+          log.warn("layer listener failed: {}", e.toString());
+        }
       }
       if (step.aggregate() != null || step.answer() != null) {
         // The aggregator and answer readers see only committed records: commit now rather than

@@ -9,6 +9,8 @@ import dev.moa.protocol.request.RequestFactory;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
+import dev.moa.runtime.metrics.KafkaClientMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -29,8 +31,10 @@ public class IntakeController implements DisposableBean {
 
   private final RequestIntake intake;
   private final KafkaProducer<String, MoaRequest> producer;
+  private final AutoCloseable producerMetrics;
 
-  public IntakeController(KafkaSettings settings, OrchestratorProperties props)
+  public IntakeController(
+      KafkaSettings settings, OrchestratorProperties props, MeterRegistry registry)
       throws ConfigException {
     MoaConfig defaults =
         props.defaultConfig() == null
@@ -41,6 +45,7 @@ public class IntakeController implements DisposableBean {
     this.producer =
         new KafkaProducer<>(
             settings.producer("moa-intake"), new StringSerializer(), Serdes.REQUEST.serializer());
+    this.producerMetrics = KafkaClientMeters.bind(registry, producer, "moa-intake");
   }
 
   @PostMapping("/v1/requests")
@@ -78,6 +83,7 @@ public class IntakeController implements DisposableBean {
 
   @Override
   public void destroy() {
+    KafkaClientMeters.close(producerMetrics);
     producer.close();
   }
 }

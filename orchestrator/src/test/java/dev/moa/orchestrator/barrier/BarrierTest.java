@@ -40,6 +40,29 @@ class BarrierTest {
   }
 
   @Test
+  void completedLayerReportsItsDurationAndTheBarrierWaitFromTheFirstResult() {
+    Step start = barrier.onRequest(null, request("r1", config(2, 2, 1, 0)), 100);
+    Step one = barrier.onResult(start.state(), ok(start.tasks().get(0), "A"), 130);
+    assertThat(one.layerDone()).isNull();
+
+    Step two = barrier.onResult(one.state(), ok(start.tasks().get(1), "B"), 180);
+
+    assertThat(two.layerDone()).isEqualTo(new Step.LayerDone(1, 80, 50));
+    Step next = barrier.onResult(two.state(), ok(two.tasks().get(0), "C"), 200);
+    Step last = barrier.onResult(next.state(), ok(two.tasks().get(1), "D"), 260);
+    assertThat(last.layerDone())
+        .as("layer 2 measures from its own start and its own first result")
+        .isEqualTo(new Step.LayerDone(2, 80, 60));
+  }
+
+  @Test
+  void layerWithoutAnyResultReportsNoBarrierWait() {
+    Step start = barrier.onRequest(null, request("r1", config(1, 2, 1, 1000)), 100);
+    Step timedOut = barrier.onTick(start.state(), 1100);
+    assertThat(timedOut.layerDone()).isEqualTo(new Step.LayerDone(1, 1000, -1));
+  }
+
+  @Test
   void duplicateRequestChangesNothing() {
     Step first = barrier.onRequest(null, request("r1", config(1, 2, 1, 0)), 100);
     Step again = barrier.onRequest(first.state(), request("r1", config(1, 2, 1, 0)), 200);

@@ -5,12 +5,14 @@ import dev.moa.protocol.avro.ChatMessage;
 import dev.moa.protocol.avro.LayerSpec;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.avro.Price;
 import dev.moa.protocol.avro.ProviderRef;
 import dev.moa.protocol.config.AgentConfig;
 import dev.moa.protocol.config.AggregatorConfig;
 import dev.moa.protocol.config.ConfigWriter;
 import dev.moa.protocol.config.LayerConfig;
 import dev.moa.protocol.config.MoaConfig;
+import dev.moa.protocol.config.ModelPrice;
 import dev.moa.protocol.config.ResolvedProvider;
 import dev.moa.protocol.prompt.Message;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +43,12 @@ public final class RequestFactory {
     return runId + "/" + sampleId;
   }
 
+  /** The config's price of {@code model}, or null when it has none. */
+  static Price price(MoaConfig config, String model) {
+    ModelPrice p = config.prices().get(model);
+    return p == null ? null : new Price(p.inputPerMillion(), p.outputPerMillion());
+  }
+
   public static MoaConfigSnapshot snapshot(
       MoaConfig config, Map<String, ResolvedProvider> providers) {
     List<LayerSpec> layers = new ArrayList<>();
@@ -55,6 +63,7 @@ public final class RequestFactory {
                 .setTemperature(a.temperature())
                 .setMaxTokens(a.maxTokens())
                 .setPrompt(a.prompt())
+                .setPrice(price(config, a.model()))
                 .build());
       }
       layers.add(LayerSpec.newBuilder().setAgents(agents).build());
@@ -68,6 +77,7 @@ public final class RequestFactory {
             .setTemperature(agg.temperature())
             .setMaxTokens(agg.maxTokens())
             .setPrompt(agg.prompt())
+            .setPrice(price(config, agg.model()))
             .build();
     return MoaConfigSnapshot.newBuilder()
         .setName(config.name())

@@ -2,6 +2,7 @@ package dev.moa.runtime.consume;
 
 import dev.moa.protocol.serde.AvroSerde;
 import dev.moa.runtime.kafka.KafkaSettings;
+import dev.moa.runtime.metrics.KafkaClientMeters;
 import dev.moa.runtime.metrics.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -92,6 +93,7 @@ public final class AsyncRecordConsumer<V extends SpecificRecord> implements Auto
   private final Counter dltCounter;
   private final Counter retryCounter;
   private final Gauge inFlightGauge;
+  private final AutoCloseable clientMetrics;
 
   // Shared with other threads.
   private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
@@ -154,10 +156,13 @@ public final class AsyncRecordConsumer<V extends SpecificRecord> implements Auto
               .tag(MetricNames.TAG_TOPIC, options.topic())
               .tag(MetricNames.TAG_CONSUMER, name)
               .register(registry);
+      // Its own KafkaConsumer: Kafka client metrics (lag included) as Spring's consumers have.
+      clientMetrics = KafkaClientMeters.bind(registry, consumer, name);
     } else {
       dltCounter = null;
       retryCounter = null;
       inFlightGauge = null;
+      clientMetrics = null;
     }
   }
 
@@ -530,6 +535,7 @@ public final class AsyncRecordConsumer<V extends SpecificRecord> implements Auto
     if (registry != null && inFlightGauge != null) {
       registry.remove(inFlightGauge);
     }
+    KafkaClientMeters.close(clientMetrics);
   }
 
   /** Forgets partitions we no longer own; their running records finish but are not committed. */

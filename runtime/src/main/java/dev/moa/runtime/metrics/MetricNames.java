@@ -9,6 +9,7 @@ public final class MetricNames {
   public static final String GEN_AI_TOKEN_USAGE = "gen_ai.client.token.usage";
   public static final String GEN_AI_OPERATION_DURATION = "gen_ai.client.operation.duration";
   public static final String GEN_AI_TIME_TO_FIRST_TOKEN = "gen_ai.server.time_to_first_token";
+  public static final String GEN_AI_TIME_PER_OUTPUT_TOKEN = "gen_ai.server.time_per_output_token";
 
   public static final String TAG_MODEL = "gen_ai.request.model";
   public static final String TAG_PROVIDER = "gen_ai.provider.name";
@@ -26,6 +27,9 @@ public final class MetricNames {
   /** {@link #TAG_AGENT} and {@link #TAG_LAYER} value of the aggregator's call. */
   public static final String AGGREGATOR = "aggregator";
 
+  /** {@link #TAG_AGENT} and {@link #TAG_LAYER} value of a grader's judge call. */
+  public static final String JUDGE = "judge";
+
   /**
    * {@link #TAG_ERROR_TYPE} value of a call that succeeded. Prometheus needs every series of a
    * metric to have the same label names; an empty label value is the same as no label in PromQL.
@@ -39,9 +43,41 @@ public final class MetricNames {
   public static final String REQUEST_DURATION = "moa.request.duration";
   public static final String LAYER_DURATION = "moa.layer.duration";
   public static final String BARRIER_WAIT = "moa.barrier.wait";
+
+  /** Time a call waited for a rate limit (a 429's retry-after) before it was sent again. */
+  public static final String RATELIMIT_WAIT = "moa.ratelimit.wait";
+
+  /** USD spent on model calls (tags model, token type, agent); only when prices are configured. */
+  public static final String COST = "moa.cost.usd";
+
+  /** Requests answered, by {@link #TAG_OUTCOME} (orchestrator, from moa.answers). */
+  public static final String REQUESTS = "moa.requests";
+
+  public static final String TAG_OUTCOME = "outcome";
+  public static final String OUTCOME_OK = "ok";
+  public static final String OUTCOME_FAILED = "failed";
+
+  /** Grades published, by {@link #TAG_GRADER} and {@link #TAG_OUTCOME} = graded|error|refused. */
   public static final String GRADES = "moa.grades";
+
+  /** Score of a GRADED grade as a fraction of its max score (0..1), by {@link #TAG_GRADER}. */
+  public static final String GRADE_SCORE = "moa.grade.score";
+
+  public static final String OUTCOME_GRADED = "graded";
+  public static final String OUTCOME_ERROR = "error";
+  public static final String OUTCOME_REFUSED = "refused";
   public static final String TAG_GRADER = "grader";
   public static final String TAG_STATUS = "status";
+
+  /** Samples of a batch run by {@link #TAG_STATE} (orchestrator, from moa.runs). */
+  public static final String RUN_SAMPLES = "moa.run.samples";
+
+  public static final String TAG_RUN = "run";
+  public static final String TAG_STATE = "state";
+
+  /** Tag of every Kafka client meter: the client id (the name Spring Kafka's listeners use). */
+  public static final String TAG_KAFKA_CLIENT = "spring.id";
+
   public static final String DLT_RECORDS = "moa.dlt.records";
   public static final String TAG_TOPIC = "topic";
 

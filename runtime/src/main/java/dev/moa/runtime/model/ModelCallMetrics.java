@@ -1,12 +1,15 @@
 package dev.moa.runtime.model;
 
 import static dev.moa.runtime.metrics.MetricNames.GEN_AI_OPERATION_DURATION;
+import static dev.moa.runtime.metrics.MetricNames.GEN_AI_TIME_PER_OUTPUT_TOKEN;
 import static dev.moa.runtime.metrics.MetricNames.GEN_AI_TIME_TO_FIRST_TOKEN;
 import static dev.moa.runtime.metrics.MetricNames.GEN_AI_TOKEN_USAGE;
 import static dev.moa.runtime.metrics.MetricNames.INFLIGHT_CALLS;
 import static dev.moa.runtime.metrics.MetricNames.RETRIES;
 
 import dev.moa.protocol.avro.AgentTask;
+import dev.moa.protocol.avro.Price;
+import dev.moa.protocol.config.ModelPrice;
 import dev.moa.provider.CallOutcome;
 import dev.moa.provider.ErrorClass;
 import dev.moa.provider.RetryListener;
@@ -18,8 +21,12 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -27,7 +34,8 @@ import java.util.stream.IntStream;
 
 /**
  * Per-call model metrics with the OpenTelemetry GenAI names: token usage (input/output), operation
- * duration and time to first token, plus the in-flight gauge and the retry counter.
+ * duration, time to first token and time per output token, plus the in-flight gauge, the retry
+ * counter, rate-limit waits and (when the task carries a price) cost.
  *
  * <p>Every series of a metric carries the same tag keys (Prometheus drops meters whose keys
  * differ), so {@code error.type} is on every duration sample and empty ({@link
@@ -55,8 +63,22 @@ public final class ModelCallMetrics {
           .mapToObj(seconds -> Duration.ofNanos(Math.round(seconds * 1e9)))
           .toArray(Duration[]::new);
 
+  /** Time-per-output-token buckets (seconds) of the GenAI conventions. */
+  static final Duration[] TPOT_BUCKETS =
+      Arrays.stream(
+              new double[] {0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5})
+          .mapToObj(seconds -> Duration.ofNanos(Math.round(seconds * 1e9)))
+          .toArray(Duration[]::new);
+
+  /** Rate-limit wait buckets (seconds): retry-after values are whole seconds or less. */
+  static final Duration[] RATELIMIT_BUCKETS =
+      Arrays.stream(new double[] {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60})
+          .mapToObj(seconds -> Duration.ofNanos(Math.round(seconds * 1e9)))
+          .toArray(Duration[]::new);
+
   private final MeterRegistry registry;
   private final AtomicInteger inflight = new AtomicInteger();
+  private final Set<List<String>> seenEndpoints = ConcurrentHashMap.newKeySet();
 
   public ModelCallMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -65,8 +87,12 @@ public final class ModelCallMetrics {
         .register(registry);
   }
 
-  /** The low-cardinality labels of one call. */
-  public record CallTags(String model, String provider, String agent, String layer) {
+  /**
+   * The low-cardinality labels of one call, and the model's price (null when unknown: no cost is
+   * counted).
+   */
+  public record CallTags(
+      String model, String provider, String agent, String layer, ModelPrice price) {
     public CallTags {
       model = model == null ? "" : model;
       provider = provider == null ? "" : provider;
@@ -74,13 +100,24 @@ public final class ModelCallMetrics {
       layer = layer == null ? "" : layer;
     }
 
+    public CallTags(String model, String provider, String agent, String layer) {
+      this(model, provider, agent, layer, null);
+    }
+
     /** Tags of a task's call; the aggregator's call is tagged {@code aggregator}. */
     public static CallTags of(AgentTask task) {
+      Price p = task.getPrice();
       return new CallTags(
           task.getModel(),
           task.getProvider() == null ? "" : task.getProvider().getName(),
           TaskCalls.agentTag(task),
-          TaskCalls.layerTag(task));
+          TaskCalls.layerTag(task),
+          p == null ? null : new ModelPrice(p.getInputUsdPerMtok(), p.getOutputUsdPerMtok()));
+    }
+
+    /** Tags of a grader's judge call: agent and layer are both {@code judge}. */
+    public static CallTags judge(String model, String provider) {
+      return new CallTags(model, provider, MetricNames.JUDGE, MetricNames.JUDGE);
     }
 
     Tags tags() {
@@ -99,6 +136,7 @@ public final class ModelCallMetrics {
    */
   public CompletableFuture<CallOutcome> observe(
       CallTags tags, Supplier<CompletableFuture<CallOutcome>> call) {
+    registerZeroes(tags.provider(), tags.model());
     inflight.incrementAndGet();
     CompletableFuture<CallOutcome> future;
     try {
@@ -117,6 +155,44 @@ public final class ModelCallMetrics {
         });
   }
 
+  /**
+   * Registers the retry counters (every retryable cause) and the rate-limit wait of a provider and
+   * model at zero when their first call starts: ratios and alerts over them then have a series
+   * before the first retry instead of none.
+   */
+  private void registerZeroes(String provider, String model) {
+    if (!seenEndpoints.add(List.of(provider, model))) {
+      return;
+    }
+    for (ErrorClass cause : ErrorClass.values()) {
+      if (cause.retryable()) {
+        retries(provider, model, cause);
+      }
+    }
+    rateLimitWait(provider, model);
+  }
+
+  private io.micrometer.core.instrument.Counter retries(
+      String provider, String model, ErrorClass cause) {
+    return registry.counter(
+        RETRIES,
+        MetricNames.TAG_CAUSE,
+        cause.wireName(),
+        MetricNames.TAG_PROVIDER,
+        provider,
+        MetricNames.TAG_MODEL,
+        model);
+  }
+
+  private Timer rateLimitWait(String provider, String model) {
+    return Timer.builder(MetricNames.RATELIMIT_WAIT)
+        .description("Time a call waited for a rate limit before it was sent again")
+        .tag(MetricNames.TAG_PROVIDER, provider)
+        .tag(MetricNames.TAG_MODEL, model)
+        .serviceLevelObjectives(RATELIMIT_BUCKETS)
+        .register(registry);
+  }
+
   /** Records a finished call: duration; on success also tokens and time to first token. */
   public void record(CallTags tags, CallOutcome outcome) {
     Duration duration = Duration.ofMillis(Math.max(0, outcome.timings().durationMs()));
@@ -133,9 +209,66 @@ public final class ModelCallMetrics {
             .register(registry)
             .record(ttft, TimeUnit.MILLISECONDS);
       }
+      OptionalDouble tpot =
+          timePerOutputToken(
+              s.timings().durationMs(), s.timings().ttftMs(), s.usage().completionTokens());
+      if (tpot.isPresent()) {
+        Timer.builder(GEN_AI_TIME_PER_OUTPUT_TOKEN)
+            .description("Time per output token after the first of a streamed model call")
+            .tags(tags.tags())
+            .serviceLevelObjectives(TPOT_BUCKETS)
+            .register(registry)
+            .record(Duration.ofNanos(Math.round(tpot.getAsDouble() * 1e9)));
+      }
+      if (tags.price() != null) {
+        cost(
+            tags,
+            MetricNames.TOKEN_TYPE_INPUT,
+            s.usage().promptTokens(),
+            tags.price().inputPerMillion());
+        cost(
+            tags,
+            MetricNames.TOKEN_TYPE_OUTPUT,
+            s.usage().completionTokens(),
+            tags.price().outputPerMillion());
+      }
     } else {
       recordFailure(tags, ((CallOutcome.Failed) outcome).errorClass().wireName(), duration);
     }
+  }
+
+  /**
+   * Seconds per output token after the first: {@code (duration - ttft) / (outputTokens - 1)}, as
+   * the GenAI conventions define it; empty without a first token time or with fewer than two output
+   * tokens.
+   */
+  public static OptionalDouble timePerOutputToken(long durationMs, long ttftMs, long outputTokens) {
+    if (outputTokens < 2 || ttftMs < 0 || durationMs < ttftMs) {
+      return OptionalDouble.empty();
+    }
+    return OptionalDouble.of((durationMs - ttftMs) / 1000.0 / (outputTokens - 1));
+  }
+
+  /** USD of {@code tokens} at {@code usdPerMillion}. */
+  public static double costUsd(long tokens, double usdPerMillion) {
+    return tokens * usdPerMillion / 1_000_000.0;
+  }
+
+  private void cost(CallTags tags, String type, long tokens, double usdPerMillion) {
+    double usd = costUsd(tokens, usdPerMillion);
+    if (usd <= 0) {
+      return;
+    }
+    registry
+        .counter(
+            MetricNames.COST,
+            MetricNames.TAG_MODEL,
+            tags.model(),
+            MetricNames.TAG_TOKEN_TYPE,
+            type,
+            MetricNames.TAG_AGENT,
+            tags.agent())
+        .increment(usd);
   }
 
   /** Records a call that was never made (missing key, invalid task) as a zero-length failure. */
@@ -165,19 +298,20 @@ public final class ModelCallMetrics {
         .register(registry);
   }
 
-  /** Counts provider-client retries by cause; hand it to {@code ProviderClientOptions}. */
+  /**
+   * Counts provider-client retries by cause and records the back-off of a 429 (the provider's
+   * retry-after, capped by the client) as a rate-limit wait; hand it to {@code
+   * ProviderClientOptions}. The client has no client-side rate limiter, so a 429's back-off is the
+   * only time a call waits for a rate limit.
+   */
   public RetryListener retryListener() {
-    return (endpoint, model, attempt, cause, delay) ->
-        registry
-            .counter(
-                RETRIES,
-                MetricNames.TAG_CAUSE,
-                cause.wireName(),
-                MetricNames.TAG_PROVIDER,
-                endpoint.providerName(),
-                MetricNames.TAG_MODEL,
-                model == null ? "" : model)
-            .increment();
+    return (endpoint, model, attempt, cause, delay) -> {
+      String m = model == null ? "" : model;
+      retries(endpoint.providerName(), m, cause).increment();
+      if (cause == ErrorClass.HTTP_429) {
+        rateLimitWait(endpoint.providerName(), m).record(delay);
+      }
+    };
   }
 
   /**

@@ -181,4 +181,94 @@ class ModelCallMetricsTest {
         .contains("gen_ai_server_time_to_first_token_seconds_bucket{")
         .doesNotContain("request_id");
   }
+
+  @Test
+  void timePerOutputTokenIsDecodeTimeOverTheTokensAfterTheFirst() {
+    assertThat(ModelCallMetrics.timePerOutputToken(1200, 200, 11).getAsDouble())
+        .isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ModelCallMetrics.timePerOutputToken(1200, 200, 1)).isEmpty();
+    assertThat(ModelCallMetrics.timePerOutputToken(1200, -1, 11)).isEmpty();
+    assertThat(ModelCallMetrics.timePerOutputToken(100, 200, 11)).isEmpty();
+  }
+
+  @Test
+  void successRecordsTimePerOutputTokenWithTheCallTags() {
+    metrics.record(tags, ok(100, 21, 200, 2200));
+    metrics.record(tags, ok(100, 1, 200, 300));
+
+    Timer tpot = registry.get("gen_ai.server.time_per_output_token").timer();
+    assertThat(tpot.count()).as("a one-token answer has no time per output token").isEqualTo(1);
+    assertThat(tpot.totalTime(TimeUnit.MILLISECONDS)).isCloseTo(100, offsetMs());
+    assertThat(tpot.getId().getTag("moa.agent")).isEqualTo("qwen");
+    assertThat(tpot.getId().getTag("gen_ai.request.model")).isEqualTo("qwen-3-32b");
+  }
+
+  static org.assertj.core.data.Offset<Double> offsetMs() {
+    return org.assertj.core.data.Offset.offset(0.001);
+  }
+
+  @Test
+  void costIsCountedByTokenTypeOnlyWhenTheTaskHasAPrice() {
+    var priced =
+        new ModelCallMetrics.CallTags(
+            "qwen-3-32b",
+            "cerebras",
+            "qwen",
+            "1",
+            new dev.moa.protocol.config.ModelPrice(0.4, 0.8));
+    metrics.record(priced, ok(1_000_000, 500_000, 10, 100));
+    metrics.record(tags, ok(1_000_000, 500_000, 10, 100));
+
+    var input = registry.get("moa.cost.usd").tag("gen_ai.token.type", "input").counter();
+    var output = registry.get("moa.cost.usd").tag("gen_ai.token.type", "output").counter();
+    assertThat(input.count()).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(output.count()).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(input.getId().getTag("moa.agent")).isEqualTo("qwen");
+    assertThat(input.getId().getTag("gen_ai.request.model")).isEqualTo("qwen-3-32b");
+    assertThat(ModelCallMetrics.costUsd(2_000, 0.5)).isEqualTo(0.001);
+  }
+
+  @Test
+  void aRateLimitedRetryRecordsItsBackOffAsARateLimitWait() {
+    var endpoint = new Endpoint("cerebras", "http://127.0.0.1:1/v1", null);
+    metrics.retryListener().onRetry(endpoint, "m", 1, ErrorClass.HTTP_429, Duration.ofSeconds(2));
+    metrics.retryListener().onRetry(endpoint, "m", 2, ErrorClass.TIMEOUT, Duration.ofSeconds(1));
+
+    Timer wait = registry.get("moa.ratelimit.wait").timer();
+    assertThat(wait.count()).as("only 429 back-offs wait for a rate limit").isEqualTo(1);
+    assertThat(wait.totalTime(TimeUnit.SECONDS)).isEqualTo(2);
+    assertThat(wait.getId().getTag("gen_ai.provider.name")).isEqualTo("cerebras");
+    assertThat(wait.getId().getTag("gen_ai.request.model")).isEqualTo("m");
+    assertThat(registry.get("moa.retries").tag("cause", "timeout").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void judgeCallsAreTaggedWithTheJudgeRole() {
+    metrics.record(ModelCallMetrics.CallTags.judge("llama", "simulator"), ok(10, 5, 1, 10));
+
+    Meter.Id id = registry.get("gen_ai.client.operation.duration").timer().getId();
+    assertThat(id.getTag("moa.agent")).isEqualTo("judge");
+    assertThat(id.getTag("moa.layer")).isEqualTo("judge");
+  }
+
+  @Test
+  void aCallRegistersItsRetryAndRateLimitSeriesAtZero() {
+    metrics.observe(tags, () -> CompletableFuture.completedFuture(ok(1, 1, 1, 1))).join();
+
+    assertThat(
+            registry
+                .get("moa.retries")
+                .tag("cause", "http_429")
+                .tag("gen_ai.request.model", "qwen-3-32b")
+                .counter()
+                .count())
+        .isZero();
+    assertThat(
+            registry
+                .get("moa.ratelimit.wait")
+                .tag("gen_ai.provider.name", "cerebras")
+                .timer()
+                .count())
+        .isZero();
+  }
 }
