@@ -204,7 +204,11 @@ class PromqlIT {
                   "not avro".getBytes(StandardCharsets.UTF_8)))
           .get(30, TimeUnit.SECONDS);
     }
-    Thread.sleep(2000); // let the worker dead-letter it before the scrapes we wait for
+    Awaitility.await("the poison task is dead-lettered and scraped")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> query("sum(moa_dlt_records_total) > 0").path("data").path("result").size() > 0);
   }
 
   /** Until every target has been scraped after {@code since}. */
