@@ -19,6 +19,9 @@ final class StackCommands {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
+  /** Short, so that a dashboard or a test sees a change within seconds. */
+  static final java.time.Duration SCRAPE_INTERVAL = java.time.Duration.ofSeconds(2);
+
   private StackCommands() {}
 
   @Command(
@@ -39,6 +42,14 @@ final class StackCommands {
         description = "client port of the local broker (default: a free port)")
     int brokerPort;
 
+    @Option(
+        names = "--with-prometheus",
+        description =
+            "also start a local Prometheus (Debian package 'prometheus') scraping every service and"
+                + " the simulator every 2 s, with deploy/prometheus/alerts.yml when found; its URL"
+                + " shows in 'moa status'")
+    boolean withPrometheus;
+
     @Override
     public Integer call() throws Exception {
       Optional<StackState> running = StackState.running();
@@ -46,6 +57,9 @@ final class StackCommands {
         System.out.println("moa: a stack is already up");
         print(running.get());
         return 0;
+      }
+      if (withPrometheus) {
+        LocalPrometheus.requireBinary();
       }
       return foreground ? runForeground() : spawn();
     }
@@ -59,13 +73,33 @@ final class StackCommands {
               brokerPort,
               kafka.simulatorProfile,
               LocalStack.Status.stderr());
+      LocalPrometheus prometheus = null;
+      if (withPrometheus) {
+        try {
+          List<Path> rules = LocalPrometheus.shippedRuleFiles();
+          System.err.println(
+              "moa: starting prometheus"
+                  + (rules.isEmpty() ? "" : " (rules: " + rules.get(0) + ")"));
+          prometheus =
+              LocalPrometheus.start(
+                  dataDir.resolve("prometheus"),
+                  LocalPrometheus.targets(stack.serviceUrls(), stack.simulator().baseUrl()),
+                  rules,
+                  SCRAPE_INTERVAL);
+        } catch (RuntimeException e) {
+          stack.close();
+          throw e;
+        }
+      }
+      LocalPrometheus startedPrometheus = prometheus;
       StackState state =
           new StackState(
               ProcessHandle.current().pid(),
               stack.bootstrap(),
               stack.simulator().baseUrl(),
               stack.serviceUrls(),
-              dataDir.toString());
+              dataDir.toString(),
+              prometheus == null ? null : prometheus.url());
       state.write();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
@@ -76,6 +110,9 @@ final class StackCommands {
                       Files.deleteIfExists(StackState.file());
                     } catch (IOException ignored) {
                       // Nothing to do: the pid check treats a stale file as no stack.
+                    }
+                    if (startedPrometheus != null) {
+                      startedPrometheus.close();
                     }
                     stack.close();
                     stopped.countDown();
@@ -98,6 +135,9 @@ final class StackCommands {
       cmd.add("--foreground");
       cmd.add("--simulator-profile=" + kafka.simulatorProfile);
       cmd.add("--broker-port=" + brokerPort);
+      if (withPrometheus) {
+        cmd.add("--with-prometheus");
+      }
       if (kafka.bootstrap != null) {
         cmd.add("--bootstrap=" + kafka.bootstrap);
       }
@@ -129,6 +169,9 @@ final class StackCommands {
     System.out.println("bootstrap      " + s.bootstrap());
     System.out.println("simulator      " + s.simulator());
     s.services().forEach((name, url) -> System.out.printf("%-14s %s%n", name, url));
+    if (s.prometheus() != null) {
+      System.out.println("prometheus     " + s.prometheus());
+    }
   }
 
   @Command(

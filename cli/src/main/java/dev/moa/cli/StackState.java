@@ -8,9 +8,18 @@ import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.json.JsonMapper;
 
-/** What {@code moa up} started, in {@code $MOA_HOME/stack.json}, so other commands can use it. */
+/**
+ * What {@code moa up} started, in {@code $MOA_HOME/stack.json}, so other commands can use it.
+ * {@code prometheus} is the local Prometheus's URL, null unless started with {@code
+ * --with-prometheus}.
+ */
 public record StackState(
-    long pid, String bootstrap, String simulator, Map<String, String> services, String dataDir) {
+    long pid,
+    String bootstrap,
+    String simulator,
+    Map<String, String> services,
+    String dataDir,
+    String prometheus) {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -57,6 +66,7 @@ public record StackState(
     Map<String, Object> svc = new LinkedHashMap<>();
     services.forEach((name, url) -> svc.put(name, Map.of("http", url)));
     out.put("services", svc);
+    out.put("prometheus", prometheus);
     out.put("pid", pid);
     out.put("data_dir", dataDir);
     return out;
