@@ -209,6 +209,18 @@ class PromqlIT {
         .pollInterval(Duration.ofMillis(500))
         .until(
             () -> query("sum(moa_dlt_records_total) > 0").path("data").path("result").size() > 0);
+    // Micrometer's Kafka binder adds per-partition meters (records_lag) when it next refreshes the
+    // client's metrics, up to 60 s after the partitions were assigned.
+    Awaitility.await("per-partition consumer lag is scraped")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () ->
+                query("count(kafka_consumer_fetch_manager_records_lag)")
+                        .path("data")
+                        .path("result")
+                        .size()
+                    > 0);
   }
 
   /** Until every target has been scraped after {@code since}. */
