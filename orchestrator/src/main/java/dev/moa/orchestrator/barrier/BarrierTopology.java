@@ -39,6 +39,32 @@ public final class BarrierTopology {
 
   private BarrierTopology() {}
 
+  private static final Logger topologyLog = LoggerFactory.getLogger(BarrierTopology.class);
+
+  /**
+   * The barrier store's serde. A state it cannot decode (written by a release whose schema is not
+   * in the protocol's schema history) reads as null instead of failing the stream thread: the
+   * processor drops that entry and the rest of the partition goes on.
+   */
+  static org.apache.kafka.common.serialization.Serde<RequestState> readableOrNull(
+      org.apache.kafka.common.serialization.Serde<RequestState> serde) {
+    org.apache.kafka.common.serialization.Deserializer<RequestState> strict = serde.deserializer();
+    return org.apache.kafka.common.serialization.Serdes.serdeFrom(
+        serde.serializer(),
+        (topic, data) -> {
+          try {
+            return strict.deserialize(topic, data);
+          } catch (org.apache.kafka.common.errors.SerializationException e) {
+            topologyLog.error(
+                "undecodable barrier state in {} ({} bytes), dropped: {}",
+                topic,
+                data == null ? 0 : data.length,
+                e.getMessage());
+            return null;
+          }
+        });
+  }
+
   public static Topology build(Barrier barrier, Duration tickInterval) {
     return build(barrier, tickInterval, LayerListener.none());
   }
@@ -65,7 +91,7 @@ public final class BarrierTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(STORE),
             org.apache.kafka.common.serialization.Serdes.String(),
-            Serdes.REQUEST_STATE),
+            readableOrNull(Serdes.REQUEST_STATE)),
         "barrier");
     topology.addGlobalStore(
         Stores.keyValueStoreBuilder(
@@ -171,9 +197,14 @@ public final class BarrierTopology {
     private void tick(long wallClock) {
       java.util.List<String> due = new java.util.ArrayList<>();
       java.util.List<Step> steps = new java.util.ArrayList<>();
+      java.util.List<String> undecodable = new java.util.ArrayList<>();
       try (KeyValueIterator<String, RequestState> it = store.all()) {
         while (it.hasNext()) {
           var entry = it.next();
+          if (entry.value == null) {
+            undecodable.add(entry.key);
+            continue;
+          }
           String cancelled = cancelReason(entry.value.getRequest());
           Step step =
               cancelled != null
@@ -184,6 +215,10 @@ public final class BarrierTopology {
             steps.add(step);
           }
         }
+      }
+      for (String key : undecodable) {
+        log.error("request {}: its barrier state cannot be decoded; the state is dropped", key);
+        store.delete(key);
       }
       for (int i = 0; i < due.size(); i++) {
         apply(due.get(i), steps.get(i));

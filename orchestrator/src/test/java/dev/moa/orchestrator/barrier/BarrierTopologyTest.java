@@ -210,4 +210,31 @@ class BarrierTopologyTest {
         .satisfies(a -> assertThat(a.getStatus()).isEqualTo(AnswerStatus.CANCELLED));
     assertThat(tasks.isEmpty()).isTrue();
   }
+
+  /** Raw access below the barrier store's serde, as an older release's bytes would sit there. */
+  @SuppressWarnings("unchecked")
+  private org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>
+      rawStore() {
+    org.apache.kafka.streams.processor.StateStore s =
+        driver.getAllStateStores().get(BarrierTopology.STORE);
+    while (s instanceof org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?> w) {
+      s = w.wrapped();
+    }
+    return (org.apache.kafka.streams.state.KeyValueStore<
+            org.apache.kafka.common.utils.Bytes, byte[]>)
+        s;
+  }
+
+  @Test
+  void anUndecodableStateIsDroppedAndThePartitionGoesOn() {
+    var bad = org.apache.kafka.common.utils.Bytes.wrap("r-old".getBytes());
+    rawStore().put(bad, new byte[] {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    assertThat(driver.getKeyValueStore(BarrierTopology.STORE).get("r-old")).isNull();
+
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+    assertThat(rawStore().get(bad)).as("dropped by the tick").isNull();
+
+    requests.pipeInput("r1", request("r1", config(1, 2, 1, 0)));
+    assertThat(tasks.readValuesToList()).hasSize(2);
+  }
 }
