@@ -4,6 +4,7 @@ import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.request.RequestFactory;
 import dev.moa.protocol.topic.Topics;
+import dev.moa.runtime.broker.LocalBroker;
 import dev.moa.runtime.kafka.KafkaSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
           + " to Kafka in that window (all topics, Kafka Streams' own included) is then read back:"
           + " records per call and their mean size. Then, on the same broker, a plain producer and"
           + " consumer (the pipeline's producer settings) replay a sample of those very records"
-          + " through a fresh topic with moa.agent-tasks' partition count: raw records/s,"
+          + " (the services stopped, so they have the broker to themselves) through a fresh topic with moa.agent-tasks' partition count: raw records/s,"
           + " produce -> consume. Target: calls/s >= 50% of raw records/s.",
     })
 final class ThroughputBench implements Callable<Integer> {
@@ -89,35 +90,45 @@ final class ThroughputBench implements Callable<Integer> {
         new BenchReport(
             "throughput",
             "profile " + profile + ", " + window + " requests outstanding, " + duration + " s");
-    try (LocalStack stack = LocalStack.start(bootstrap, dir, 0, profile, status)) {
-      KafkaSettings settings = KafkaSettings.local(stack.bootstrap());
-      var providers = AskCommand.resolveOrFail(moaConfig, stack.simulator().baseUrl());
-      MoaConfigSnapshot snapshot = RequestFactory.snapshot(moaConfig, providers);
+    LocalBroker broker = null;
+    try {
+      String kafka = bootstrap;
+      if (kafka == null) {
+        status.say("starting a local Kafka broker (KRaft)");
+        broker = LocalBroker.start(0, dir.resolve("broker"), Duration.ofSeconds(120));
+        kafka = broker.bootstrap();
+      }
+      KafkaSettings settings = KafkaSettings.local(kafka);
       KafkaRates.Written written;
       long calls;
       long answers;
       double seconds;
-      try (RequestLoad load = new RequestLoad(settings, snapshot, window)) {
-        status.say("pipeline: " + warmup + " s warm-up, then " + duration + " s measured");
-        load.runFor(Duration.ofSeconds(warmup));
-        Map<TopicPartition, Long> before = KafkaRates.endOffsets(settings);
-        long calls0 = stack.simulator().stats().completed();
-        long answers0 = load.succeeded();
-        long start = System.nanoTime();
-        load.runFor(Duration.ofSeconds(duration));
-        seconds = (System.nanoTime() - start) / 1e9;
-        calls = stack.simulator().stats().completed() - calls0;
-        answers = load.succeeded() - answers0;
-        Map<TopicPartition, Long> after = KafkaRates.endOffsets(settings);
-        if (load.failed() > 0) {
-          throw new UserError(UserError.FAILED, load.failed() + " requests failed under load");
+      try (LocalStack stack = LocalStack.start(kafka, dir, 0, profile, status)) {
+        var providers = AskCommand.resolveOrFail(moaConfig, stack.simulator().baseUrl());
+        MoaConfigSnapshot snapshot = RequestFactory.snapshot(moaConfig, providers);
+        try (RequestLoad load = new RequestLoad(settings, snapshot, window)) {
+          status.say("pipeline: " + warmup + " s warm-up, then " + duration + " s measured");
+          load.runFor(Duration.ofSeconds(warmup));
+          Map<TopicPartition, Long> before = KafkaRates.endOffsets(settings);
+          long calls0 = stack.simulator().stats().completed();
+          long answers0 = load.succeeded();
+          long start = System.nanoTime();
+          load.runFor(Duration.ofSeconds(duration));
+          seconds = (System.nanoTime() - start) / 1e9;
+          calls = stack.simulator().stats().completed() - calls0;
+          answers = load.succeeded() - answers0;
+          Map<TopicPartition, Long> after = KafkaRates.endOffsets(settings);
+          if (load.failed() > 0) {
+            throw new UserError(UserError.FAILED, load.failed() + " requests failed under load");
+          }
+          status.say("reading back what the pipeline wrote to Kafka in the window");
+          written = KafkaRates.written(settings, before, after, 20_000, Duration.ofSeconds(90));
         }
-        status.say("reading back what the pipeline wrote to Kafka in the window");
-        written = KafkaRates.written(settings, before, after, 20_000, Duration.ofSeconds(90));
       }
       if (calls == 0 || written.sample().isEmpty()) {
         throw new UserError(UserError.FAILED, "no call completed in the measured window");
       }
+      // The stack is closed by now: the raw run has the broker to itself, as the pipeline had.
       status.say("raw Kafka: replaying " + written.sample().size() + " of those records");
       KafkaRates.Raw raw =
           KafkaRates.raw(
@@ -154,6 +165,9 @@ final class ThroughputBench implements Callable<Integer> {
               + " tasks, results, chunks, answers, grades, Kafka Streams changelogs) per call;"
               + " transaction markers and consumer offsets not counted");
     } finally {
+      if (broker != null) {
+        broker.close();
+      }
       AskCommand.deleteQuietly(dir);
     }
     r.print(json, System.out);
