@@ -210,9 +210,10 @@ final class InflightBench implements Callable<Integer> {
         Thread.currentThread().interrupt();
         return;
       }
-      long left = (next - System.nanoTime()) / 1_000_000;
-      if (left > 0) {
-        WorkerProcess.sleep(Math.min(left, (end - System.nanoTime()) / 1_000_000 + 1));
+      long now = System.nanoTime();
+      long pause = Math.min(next, end) - now;
+      if (pause > 0) {
+        WorkerProcess.sleep(pause / 1_000_000 + 1);
       }
     }
   }
