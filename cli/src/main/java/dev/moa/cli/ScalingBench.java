@@ -107,8 +107,8 @@ final class ScalingBench implements Callable<Integer> {
     Map<Integer, Double> rates = new LinkedHashMap<>();
     List<WorkerProcess> workers = new ArrayList<>();
     try (TaskLoad load = new TaskLoad(bootstrap, dir, callLatency, 64, status)) {
-      // Twice what the workers can hold in flight: no consumer ever runs dry.
-      load.publishBacklog(() -> Math.max(1, workers.size()) * maxInFlight * 2);
+      // Four times what the workers hold in flight, over 24 partitions: no consumer runs dry.
+      load.publishBacklog(() -> Math.max(1, workers.size()) * maxInFlight * 4);
       try {
         for (int n : counts) {
           status.say("phase " + n + ": starting " + (n - workers.size()) + " worker(s)");
