@@ -22,8 +22,10 @@ import picocli.CommandLine.Option;
           + " to moa.agent-tasks at --rate tasks/s, so rate x latency calls should be in flight."
           + " Every second the worker's /actuator/prometheus is read: moa_inflight_calls and"
           + " jvm_memory_used_bytes{area=heap}. Reported over the measured window (after one"
-          + " latency + 5 s of ramp-up): in-flight calls (median = sustained, min, max), calls/s"
-          + " (results read back), heap used (max). Target: >= 2,000 in flight within 512 MB.",
+          + " latency + 5 s of ramp-up): in-flight calls by the worker's gauge (median = sustained,"
+          + " min, max) and by the simulator (calls it is serving: the target's figure), calls/s"
+          + " (results read back), heap used (max), GC pause time. Target: >= 2,000 in flight"
+          + " within 512 MB.",
     })
 final class InflightBench implements Callable<Integer> {
 
@@ -179,10 +181,12 @@ final class InflightBench implements Callable<Integer> {
     r.figure("heap_used_mb_max", heapMaxMb);
     r.figure("gc_pause_s_in_window", gcSeconds);
     r.figure("samples", samples.size());
+    // The simulator's count is the stricter one: the gauge also counts calls the worker accepted
+    // whose HTTP request has not reached the provider yet (queued behind a busy CPU).
     r.target(
         BenchReport.Target.atLeast(
-            "calls in flight (median of 1 s samples)",
-            BenchStats.percentile(inflight, 50),
+            "calls in flight at the provider (median of 1 s samples)",
+            BenchStats.percentile(running, 50),
             TARGET_INFLIGHT));
     r.target(BenchReport.Target.atMost("heap used, max (MB)", heapMaxMb, HEAP_LIMIT_MB));
     r.note(

@@ -48,7 +48,7 @@ final class KafkaRates {
   }
 
   /** What was written between two offset snapshots: data records (no markers), bytes, a sample. */
-  record Written(long records, long bytes, List<byte[][]> sample) {
+  record Written(long records, long bytes, long maxBytes, List<byte[][]> sample) {
     double meanBytes() {
       return records == 0 ? 0 : (double) bytes / records;
     }
@@ -71,10 +71,11 @@ final class KafkaRates {
         });
     long records = 0;
     long bytes = 0;
+    long maxBytes = 0;
     List<byte[][]> sample = new ArrayList<>();
     Random random = new Random(7);
     if (ranges.isEmpty()) {
-      return new Written(0, 0, sample);
+      return new Written(0, 0, 0, sample);
     }
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(settings.consumer(null, false))) {
@@ -92,6 +93,7 @@ final class KafkaRates {
           int size =
               (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
           bytes += size;
+          maxBytes = Math.max(maxBytes, size);
           byte[][] kv = {r.key(), r.value() == null ? new byte[0] : r.value()};
           // Reservoir sampling: every record of the window is equally likely to be kept.
           if (sample.size() < sampleSize) {
@@ -106,11 +108,11 @@ final class KafkaRates {
         open.removeIf(tp -> consumer.position(tp) >= to.get(tp));
       }
     }
-    return new Written(records, bytes, sample);
+    return new Written(records, bytes, maxBytes, sample);
   }
 
   /** The raw rate: records consumed per second during the measured window, and bytes. */
-  record Raw(long records, long bytes, double seconds) {
+  record Raw(long records, long bytes, long produced, double seconds) {
     double recordsPerSecond() {
       return records / seconds;
     }
@@ -160,6 +162,7 @@ final class KafkaRates {
     AtomicBoolean counting = new AtomicBoolean();
     AtomicLong records = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
+    AtomicLong produced = new AtomicLong();
     Thread producer =
         new Thread(
             () -> {
@@ -169,6 +172,9 @@ final class KafkaRates {
                 while (!stop.get()) {
                   byte[][] kv = sample.get(i++ % sample.size());
                   p.send(new ProducerRecord<>(topic, kv[0], kv[1]));
+                  if (counting.get()) {
+                    produced.incrementAndGet();
+                  }
                 }
               }
             },
@@ -204,7 +210,7 @@ final class KafkaRates {
       Thread.sleep(duration.toMillis());
       counting.set(false);
       double seconds = (System.nanoTime() - start) / 1e9;
-      return new Raw(records.get(), bytes.get(), seconds);
+      return new Raw(records.get(), bytes.get(), produced.get(), seconds);
     } finally {
       stop.set(true);
       producer.join(30_000);

@@ -147,7 +147,9 @@ final class ThroughputBench implements Callable<Integer> {
       r.figure("kafka_records_per_call", (double) written.records() / calls);
       r.figure("pipeline_kafka_records_per_s", pipelineRecordsPerSecond);
       r.figure("record_bytes_mean", written.meanBytes());
+      r.figure("record_bytes_max", written.maxBytes());
       r.figure("raw_records_per_s", raw.recordsPerSecond());
+      r.figure("raw_produced_per_s", raw.produced() / raw.seconds());
       r.figure("raw_mb_per_s", raw.megabytesPerSecond());
       r.figure("raw_partitions", Topics.AGENT_TASKS.partitions());
       r.figure(
