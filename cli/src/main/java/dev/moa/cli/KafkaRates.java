@@ -138,6 +138,7 @@ final class KafkaRates {
     String topic = "moa.bench-raw-" + Long.toHexString(System.nanoTime());
     try (Admin admin = Admin.create(settings.common())) {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+      awaitLeaders(admin, topic, Duration.ofSeconds(30));
       try {
         return rawOn(settings, topic, partitions, sample, warmup, duration);
       } finally {
@@ -147,6 +148,22 @@ final class KafkaRates {
           // best effort: a bench topic left behind harms nothing
         }
       }
+    }
+  }
+
+  /** Waits until every partition of a new topic has a leader. */
+  private static void awaitLeaders(Admin admin, String topic, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        // not known yet
+      }
+      Thread.sleep(100);
     }
   }
 
@@ -168,6 +185,12 @@ final class KafkaRates {
             () -> {
               try (KafkaProducer<byte[], byte[]> p =
                   new KafkaProducer<>(settings.producer("moa-bench-raw"))) {
+                // One acknowledged record per partition first: a batch for a partition whose
+                // leader the producer does not know yet would sit in its buffer and, once the
+                // buffer is full, block every send (seen as a few hundred records/s).
+                for (int part = 0; part < partitions; part++) {
+                  p.send(new ProducerRecord<>(topic, part, null, sample.get(0)[1])).get();
+                }
                 int i = 0;
                 while (!stop.get()) {
                   byte[][] kv = sample.get(i++ % sample.size());
@@ -176,6 +199,10 @@ final class KafkaRates {
                     produced.incrementAndGet();
                   }
                 }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (ExecutionException e) {
+                throw new IllegalStateException("raw producer: " + e.getCause(), e);
               }
             },
             "moa-bench-raw-producer");
