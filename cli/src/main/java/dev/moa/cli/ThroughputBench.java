@@ -77,6 +77,15 @@ final class ThroughputBench implements Callable<Integer> {
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
 
+  /** CPU time of this JVM and its children (the broker), in ms. */
+  static long cpuMillis() {
+    return java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(ProcessHandle.current()),
+            ProcessHandle.current().descendants())
+        .mapToLong(p -> p.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L))
+        .sum();
+  }
+
   @Override
   public Integer call() throws Exception {
     if (window < 1 || duration < 1 || rawDuration < 1 || warmup < 0) {
@@ -103,6 +112,7 @@ final class ThroughputBench implements Callable<Integer> {
       long calls;
       long answers;
       double seconds;
+      long cpuMs;
       try (LocalStack stack = LocalStack.start(kafka, dir, 0, profile, status)) {
         var providers = AskCommand.resolveOrFail(moaConfig, stack.simulator().baseUrl());
         MoaConfigSnapshot snapshot = RequestFactory.snapshot(moaConfig, providers);
@@ -111,6 +121,7 @@ final class ThroughputBench implements Callable<Integer> {
           load.runFor(Duration.ofSeconds(warmup));
           Map<TopicPartition, Long> before = KafkaRates.endOffsets(settings);
           long calls0 = stack.simulator().stats().completed();
+          long cpu0 = cpuMillis();
           long answers0 = load.succeeded();
           long start = System.nanoTime();
           load.runFor(Duration.ofSeconds(duration));
@@ -130,6 +141,7 @@ final class ThroughputBench implements Callable<Integer> {
       }
       // The stack is closed by now: the raw run has the broker to itself, as the pipeline had.
       status.say("raw Kafka: replaying " + written.sample().size() + " of those records");
+      long rawCpu0 = cpuMillis();
       KafkaRates.Raw raw =
           KafkaRates.raw(
               settings,
@@ -137,6 +149,7 @@ final class ThroughputBench implements Callable<Integer> {
               Topics.AGENT_TASKS.partitions(),
               Duration.ofSeconds(5),
               Duration.ofSeconds(rawDuration));
+      long rawCpuMs = cpuMillis() - rawCpu0;
       double callsPerSecond = calls / seconds;
       double pipelineRecordsPerSecond = written.records() / seconds;
       r.figure("window", window);
@@ -162,6 +175,9 @@ final class ThroughputBench implements Callable<Integer> {
           "calls/s: model calls the simulator completed; raw records/s: a plain producer ->"
               + " consumer on the same broker, replaying a sample of the records the pipeline wrote"
               + " (same sizes, same producer settings)");
+      r.note(
+          "cpu_*: CPU time of this JVM (simulator, services, client) and the broker (all processes"
+              + " of the run); cores used < 2 means the machine was shared with other work");
       r.note(
           "kafka_records_per_call: data records the pipeline wrote to all topics (requests,"
               + " tasks, results, chunks, answers, grades, Kafka Streams changelogs) per call;"
