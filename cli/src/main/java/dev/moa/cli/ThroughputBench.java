@@ -165,6 +165,10 @@ final class ThroughputBench implements Callable<Integer> {
       r.figure("raw_produced_per_s", raw.produced() / raw.seconds());
       r.figure("raw_mb_per_s", raw.megabytesPerSecond());
       r.figure("raw_partitions", Topics.AGENT_TASKS.partitions());
+      r.figure("cpu_cores_used_pipeline", cpuMs / 1000.0 / seconds);
+      r.figure("cpu_ms_per_call", (double) cpuMs / calls);
+      r.figure("cpu_cores_used_raw", rawCpuMs / 1000.0 / (rawDuration + 5));
+      r.figure("cpu_us_per_raw_record", rawCpuMs * 1000.0 / Math.max(1, raw.records()));
       r.figure(
           "pipeline_records_over_raw_records", pipelineRecordsPerSecond / raw.recordsPerSecond());
       r.figure("calls_over_raw_records", callsPerSecond / raw.recordsPerSecond());
