@@ -126,6 +126,7 @@ final class ThroughputBench implements Callable<Integer> {
           long start = System.nanoTime();
           load.runFor(Duration.ofSeconds(duration));
           seconds = (System.nanoTime() - start) / 1e9;
+          cpuMs = cpuMillis() - cpu0;
           calls = stack.simulator().stats().completed() - calls0;
           answers = load.succeeded() - answers0;
           Map<TopicPartition, Long> after = KafkaRates.endOffsets(settings);
