@@ -5,15 +5,11 @@ import dev.moa.grader.GradingService;
 import dev.moa.graders.BwrapSandbox;
 import dev.moa.graders.ChallengeGrader;
 import dev.moa.graders.GradeResult;
-import dev.moa.protocol.avro.AgentOutput;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.Grade;
 import dev.moa.protocol.avro.GradeStatus;
 import dev.moa.protocol.avro.GradingSpec;
-import dev.moa.protocol.avro.MoaRequest;
-import dev.moa.protocol.config.MoaConfig;
-import dev.moa.protocol.request.RequestFactory;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.broker.LocalBroker;
@@ -24,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,13 +40,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import tools.jackson.databind.json.JsonMapper;
 
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmarks that print their figures (ratios measured side by side in one run).",
-    subcommands = {BenchCommand.CriticalPath.class, BenchCommand.Grading.class})
+    description = {
+      "Benchmarks that print a table of their figures and targets (ratios measured side by side in one run); with --json one object {benchmark, figures, targets}. See docs/benchmarks.md."
+    },
+    subcommands = {
+      OverheadBench.class,
+      ThroughputBench.class,
+      InflightBench.class,
+      ScalingBench.class,
+      FootprintBench.class,
+      BenchCommand.Grading.class
+    })
 final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -62,145 +65,12 @@ final class BenchCommand implements Runnable {
   }
 
   @Command(
-      name = "critical-path",
-      mixinStandardHelpOptions = true,
-      description = {
-        "Requests one after another through a fresh local stack; for each, end-to-end latency (as the client sees it) ÷ the critical path of its model calls (the slowest agent of each layer + the aggregator, as the workers timed them). 1.0 = the pipeline adds nothing; the sum of all calls ÷ critical path shows what running agents in parallel saves."
-      })
-  static final class CriticalPath implements Callable<Integer> {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    @Option(
-        names = "--requests",
-        defaultValue = "50",
-        description = "measured requests (default ${DEFAULT-VALUE})")
-    int requests;
-
-    @Option(names = "--warmup", defaultValue = "5", description = "unmeasured requests first")
-    int warmup;
-
-    @Option(
-        names = "--simulator-profile",
-        defaultValue = "cerebras",
-        description = "cerebras, gpu or instant")
-    String profile;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "MoA config (default: workshop)")
-    Path config;
-
-    @Option(names = "--json", description = "print one JSON object")
-    boolean json;
-
-    @Override
-    public Integer call() throws Exception {
-      if (requests < 1) {
-        throw new UserError(UserError.USAGE, "--requests: " + requests + " must be >= 1");
-      }
-      MoaConfig moaConfig = AskCommand.loadConfig(config);
-      Path dir = Files.createTempDirectory("moa-bench");
-      LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
-      double[] ratios = new double[requests];
-      double[] e2e = new double[requests];
-      double[] critical = new double[requests];
-      double[] serial = new double[requests];
-      try (LocalStack stack = LocalStack.start(null, dir, 0, profile, status)) {
-        var providers = AskCommand.resolveOrFail(moaConfig, stack.simulator().baseUrl());
-        var snapshot = RequestFactory.snapshot(moaConfig, providers);
-        KafkaSettings settings = KafkaSettings.local(stack.bootstrap());
-        try (AnswerWatcher watcher = new AnswerWatcher(settings)) {
-          for (int i = -warmup; i < requests; i++) {
-            MoaRequest request =
-                RequestFactory.question(
-                    snapshot,
-                    "Benchmark question number " + i + "?",
-                    null,
-                    System.currentTimeMillis(),
-                    Map.of());
-            long start = System.nanoTime();
-            watcher.submit(request);
-            FinalAnswer a = watcher.await(request.getRequestId(), Duration.ofMinutes(5), c -> {});
-            double ms = (System.nanoTime() - start) / 1e6;
-            if (a.getStatus() != AnswerStatus.SUCCEEDED) {
-              throw new UserError(UserError.FAILED, "request failed: " + a.getError());
-            }
-            if (i < 0) {
-              continue;
-            }
-            double path = a.getAggregator().getLatencyMs();
-            double sum = a.getAggregator().getLatencyMs();
-            for (List<AgentOutput> layer : a.getLayers()) {
-              path += layer.stream().mapToLong(AgentOutput::getLatencyMs).max().orElse(0);
-              sum += layer.stream().mapToLong(AgentOutput::getLatencyMs).sum();
-            }
-            e2e[i] = ms;
-            critical[i] = path;
-            serial[i] = sum;
-            ratios[i] = ms / path;
-          }
-        }
-      } finally {
-        AskCommand.deleteQuietly(dir);
-      }
-      Map<String, Object> figures = new LinkedHashMap<>();
-      figures.put("requests", requests);
-      figures.put("profile", profile);
-      figures.put("layers", moaConfig.layers().size());
-      figures.put("agents_per_layer", moaConfig.layers().get(0).agents().size());
-      figures.put("e2e_ms_p50", pct(e2e, 50));
-      figures.put("e2e_ms_p99", pct(e2e, 99));
-      figures.put("critical_path_ms_p50", pct(critical, 50));
-      figures.put("serial_sum_ms_p50", pct(serial, 50));
-      figures.put("ratio_p50", pct(ratios, 50));
-      figures.put("ratio_p95", pct(ratios, 95));
-      figures.put("ratio_max", pct(ratios, 100));
-      figures.put("serial_over_critical_p50", pct(serial, 50) / pct(critical, 50));
-      double p50 = pct(ratios, 50);
-      List<Map<String, Object>> targets =
-          List.of(
-              Map.of(
-                  "name",
-                  "e2e / critical path, p50",
-                  "value",
-                  p50,
-                  "limit",
-                  1.15,
-                  "met",
-                  p50 <= 1.15));
-      if (json) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("benchmark", "critical-path");
-        out.put("figures", figures);
-        out.put("targets", targets);
-        System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
-      } else {
-        System.out.println("benchmark critical-path");
-        figures.forEach(
-            (k, v) ->
-                System.out.printf(
-                    "  %-26s %s%n", k, v instanceof Double d ? String.format("%.3f", d) : v));
-        System.out.printf(
-            "  target: e2e / critical path p50 <= 1.15: %.3f %s%n",
-            p50, p50 <= 1.15 ? "met" : "MISSED");
-      }
-      return 0;
-    }
-
-    static double pct(double[] values, int p) {
-      double[] sorted = values.clone();
-      Arrays.sort(sorted);
-      int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-      return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
-    }
-  }
-
-  @Command(
       name = "grading",
       mixinStandardHelpOptions = true,
       description = {
-        "Sandboxed code gradings per second: N correct answers to the 120-point challenge, graded twice with the same parallelism. First straight through the graders library (ChallengeGrader on its sandbox pool, no Kafka), then through a real local broker and one grader worker (publish FinalAnswers to moa.answers, count the grades on moa.grades). Prints both side by side, with per-grading latency p50/p95, and a one-line JSON. Needs bubblewrap (/usr/bin/bwrap)."
+        "Sandboxed code gradings per second: N correct answers to the 120-point challenge, graded twice with the same parallelism. First straight through the graders library (ChallengeGrader on its sandbox pool, no Kafka), then through a real local broker and one grader worker (publish FinalAnswers to moa.answers, count the grades on moa.grades). Prints both side by side, with per-grading latency p50/p95 (--json: one JSON object). Needs bubblewrap (/usr/bin/bwrap)."
       })
   static final class Grading implements Callable<Integer> {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     static final double TARGET_PER_SECOND = 50;
 
     /** A correct solution of the challenge (120 points, letter A). */
@@ -237,7 +107,7 @@ final class BenchCommand implements Runnable {
                 + " its own bubblewrap process)")
     Integer maxUses;
 
-    @Option(names = "--json", description = "print only the one-line JSON")
+    @Option(names = "--json", description = "print one JSON object instead of the table")
     boolean json;
 
     /** Figures of one run. */
@@ -245,20 +115,6 @@ final class BenchCommand implements Runnable {
       double perSecond() {
         return gradings / seconds;
       }
-
-      Map<String, Object> figures() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gradings", gradings);
-        m.put("seconds", round(seconds));
-        m.put("gradings_per_s", round(perSecond()));
-        m.put("latency_ms_p50", round(CriticalPath.pct(latenciesMs, 50)));
-        m.put("latency_ms_p95", round(CriticalPath.pct(latenciesMs, 95)));
-        return m;
-      }
-    }
-
-    static double round(double v) {
-      return Math.round(v * 100) / 100.0;
     }
 
     @Override
@@ -312,30 +168,34 @@ final class BenchCommand implements Runnable {
       } finally {
         AskCommand.deleteQuietly(dir);
       }
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("benchmark", "grading");
-      out.put("grader", "challenge");
-      out.put("answers", answers);
-      out.put("warmup", warmup);
-      out.put("parallelism", par);
-      out.put("sandbox_max_uses", uses());
-      out.put("cores", Runtime.getRuntime().availableProcessors());
-      out.put("library", library.figures());
-      Map<String, Object> w = new LinkedHashMap<>();
-      w.put("gradings", answers);
-      w.put("seconds", round(worker.seconds()));
-      w.put("gradings_per_s", round(worker.perSecond()));
-      w.put("latency_ms_p50", round(workerGradingMs[0]));
-      w.put("latency_ms_p95", round(workerGradingMs[1]));
-      w.put("publish_to_grade_ms_p50", round(CriticalPath.pct(worker.latenciesMs(), 50)));
-      w.put("publish_to_grade_ms_p95", round(CriticalPath.pct(worker.latenciesMs(), 95)));
-      out.put("worker", w);
-      out.put("worker_over_library", round(worker.perSecond() / library.perSecond()));
-      out.put("empty_sandbox_starts_per_s", round(ceiling));
-      out.put("worker_over_empty_sandbox", round(worker.perSecond() / ceiling));
-      out.put("target_per_s", TARGET_PER_SECOND);
-      out.put("target_met", worker.perSecond() >= TARGET_PER_SECOND);
-      if (!json) {
+      BenchReport report = new BenchReport("grading", null);
+      report.figure("answers", answers);
+      report.figure("warmup", warmup);
+      report.figure("parallelism", par);
+      report.figure("sandbox_max_uses", uses());
+      report.figure("cores", Runtime.getRuntime().availableProcessors());
+      report.figure("library_seconds", library.seconds());
+      report.figure("library_gradings_per_s", library.perSecond());
+      report.figure("library_latency_ms_p50", BenchStats.percentile(library.latenciesMs(), 50));
+      report.figure("library_latency_ms_p95", BenchStats.percentile(library.latenciesMs(), 95));
+      report.figure("worker_seconds", worker.seconds());
+      report.figure("worker_gradings_per_s", worker.perSecond());
+      report.figure("worker_latency_ms_p50", workerGradingMs[0]);
+      report.figure("worker_latency_ms_p95", workerGradingMs[1]);
+      report.figure(
+          "worker_publish_to_grade_ms_p50", BenchStats.percentile(worker.latenciesMs(), 50));
+      report.figure(
+          "worker_publish_to_grade_ms_p95", BenchStats.percentile(worker.latenciesMs(), 95));
+      report.figure("worker_over_library", worker.perSecond() / library.perSecond());
+      report.figure("empty_sandbox_starts_per_s", ceiling);
+      report.figure("worker_over_empty_sandbox", worker.perSecond() / ceiling);
+      report.target(
+          BenchReport.Target.atLeast("worker gradings/s", worker.perSecond(), TARGET_PER_SECOND));
+      if (json) {
+        System.out.println(report.toJson());
+        return 0;
+      }
+      {
         System.out.println(
             "benchmark grading (challenge, "
                 + answers
@@ -352,19 +212,19 @@ final class BenchCommand implements Runnable {
         System.out.printf(
             "  %-26s %14.1f %14.1f%n",
             "grading latency p50 (ms)",
-            CriticalPath.pct(library.latenciesMs(), 50),
+            BenchStats.percentile(library.latenciesMs(), 50),
             workerGradingMs[0]);
         System.out.printf(
             "  %-26s %14.1f %14.1f%n",
             "grading latency p95 (ms)",
-            CriticalPath.pct(library.latenciesMs(), 95),
+            BenchStats.percentile(library.latenciesMs(), 95),
             workerGradingMs[1]);
         System.out.printf(
             "  %-26s %14s %14.1f%n",
-            "publish -> grade p50 (ms)", "", CriticalPath.pct(worker.latenciesMs(), 50));
+            "publish -> grade p50 (ms)", "", BenchStats.percentile(worker.latenciesMs(), 50));
         System.out.printf(
             "  %-26s %14s %14.1f%n",
-            "publish -> grade p95 (ms)", "", CriticalPath.pct(worker.latenciesMs(), 95));
+            "publish -> grade p95 (ms)", "", BenchStats.percentile(worker.latenciesMs(), 95));
         System.out.printf("  %-26s %14.1f%n", "empty sandboxes/s", ceiling);
         System.out.println(
             "  (empty sandboxes/s: bubblewrap + python3 -c pass with the grading sandbox's flags and"
@@ -379,7 +239,6 @@ final class BenchCommand implements Runnable {
             worker.perSecond(),
             worker.perSecond() >= TARGET_PER_SECOND ? "met" : "MISSED");
       }
-      System.out.println(JSON.writeValueAsString(out));
       return 0;
     }
 

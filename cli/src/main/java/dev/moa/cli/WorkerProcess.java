@@ -1,0 +1,149 @@
+package dev.moa.cli;
+
+import dev.moa.runtime.broker.LocalBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One agent worker in its own JVM, started like {@code bin/moa run agent-worker}: settings are
+ * passed as system properties, its actuator is scraped over HTTP. For the benchmarks.
+ */
+final class WorkerProcess implements AutoCloseable {
+
+  /** The JVM options of {@code bin/moa} (MOA_JAVA_OPTS' default), without the heap size. */
+  static final List<String> DEFAULT_JVM_OPTIONS =
+      List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private WorkerProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /**
+   * Starts a worker and waits until its actuator answers.
+   *
+   * @param jvmOptions e.g. {@code -Xmx512m}; JFR options go here too
+   * @param properties Spring settings, e.g. {@code moa.agent-worker.max-in-flight}
+   */
+  static WorkerProcess start(
+      String bootstrap,
+      List<String> jvmOptions,
+      Map<String, String> properties,
+      Path log,
+      Duration timeout) {
+    int port = LocalBroker.freePort();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Moa.class.getName()));
+    cmd.addAll(
+        List.of("run", "agent-worker", "--bootstrap", bootstrap, "--port", String.valueOf(port)));
+    try {
+      Files.createDirectories(log.getParent());
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+      WorkerProcess w = new WorkerProcess(p, port, log);
+      w.awaitReady(timeout);
+      return w;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start an agent worker: " + e, e);
+    }
+  }
+
+  private void awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new UserError(
+            UserError.FAILED,
+            "the agent worker exited with " + process.exitValue() + "; see " + log);
+      }
+      try {
+        if (get("/actuator/health").contains("UP")) {
+          return;
+        }
+      } catch (IOException | InterruptedException e) {
+        // not yet listening
+      }
+      sleep(250);
+    }
+    close();
+    throw new UserError(
+        UserError.FAILED, "the agent worker did not start within " + timeout + "; see " + log);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** The worker's Prometheus text. */
+  String prometheus() throws IOException, InterruptedException {
+    return get("/actuator/prometheus");
+  }
+
+  private String get(String path) throws IOException, InterruptedException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(5))
+            .build();
+    return HTTP.send(req, HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** SIGTERM (a graceful drain), then SIGKILL after 30 s. */
+  @Override
+  public void close() {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  /** Resident bytes of a process (VmRSS of /proc/PID/status); -1 if gone. */
+  static long rssBytes(long pid) {
+    try {
+      return BenchStats.rssBytes(Files.readString(Path.of("/proc/" + pid + "/status")));
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+}
