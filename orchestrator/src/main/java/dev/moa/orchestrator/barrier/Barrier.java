@@ -7,7 +7,6 @@ import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.AggregateTask;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.CallStatus;
-import dev.moa.protocol.avro.ChatMessage;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.avro.MoaRequest;
@@ -15,9 +14,9 @@ import dev.moa.protocol.avro.RequestPhase;
 import dev.moa.protocol.avro.RequestState;
 import dev.moa.protocol.avro.TaskRole;
 import dev.moa.protocol.avro.Usage;
-import dev.moa.protocol.prompt.Message;
 import dev.moa.protocol.prompt.PromptAssembler;
 import dev.moa.protocol.request.AgentOutputs;
+import dev.moa.protocol.request.TaskFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,11 +43,11 @@ public final class Barrier {
   }
 
   public static String taskId(String requestId, int layer, int agentIndex) {
-    return requestId + ":L" + layer + ":A" + agentIndex;
+    return TaskFactory.taskId(requestId, layer, agentIndex);
   }
 
   public static String aggregatorTaskId(String requestId) {
-    return requestId + ":AGG";
+    return TaskFactory.aggregatorTaskId(requestId);
   }
 
   public Step onRequest(RequestState existing, MoaRequest request, long now) {
@@ -277,31 +276,7 @@ public final class Barrier {
       TaskRole role,
       String helperResponse,
       long now) {
-    String system = PromptAssembler.fillTemplate(agent.getPrompt(), helperResponse);
-    List<Message> conversation =
-        request.getMessages().stream().map(m -> new Message(m.getRole(), m.getContent())).toList();
-    List<ChatMessage> messages =
-        PromptAssembler.messages(system, conversation).stream()
-            .map(m -> new ChatMessage(m.role(), m.content()))
-            .toList();
-    return AgentTask.newBuilder()
-        .setTaskId(taskId)
-        .setRequestId(request.getRequestId())
-        .setLayer(layer)
-        .setAgentIndex(index)
-        .setAgentName(agent.getName())
-        .setRole(role)
-        .setModel(agent.getModel())
-        .setProvider(agent.getProvider())
-        .setTemperature(agent.getTemperature())
-        .setMaxTokens(agent.getMaxTokens())
-        .setMessages(messages)
-        .setAttempt(0)
-        .setSeed(request.getSeed())
-        .setCreatedAtMs(now)
-        .setUseCache(request.getUseCache())
-        .setPrice(agent.getPrice())
-        .build();
+    return TaskFactory.task(request, taskId, layer, index, agent, role, helperResponse, now);
   }
 
   private static AgentOutput timedOut(AgentSpec agent, int layer, int index, long timeoutMs) {

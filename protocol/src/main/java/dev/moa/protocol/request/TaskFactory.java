@@ -103,6 +103,7 @@ public final class TaskFactory {
         .setSeed(request.getSeed())
         .setCreatedAtMs(now)
         .setUseCache(request.getUseCache())
+        .setPrice(agent.getPrice())
         .build();
   }
 }
