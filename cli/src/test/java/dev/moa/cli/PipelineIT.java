@@ -14,6 +14,7 @@ import dev.moa.simulator.Profile;
 import dev.moa.simulator.ReceivedCall;
 import dev.moa.simulator.Simulator;
 import dev.moa.simulator.SimulatorOptions;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,6 +163,9 @@ class PipelineIT {
         }
         assertThat(seen).as(spec.name()).isNotEmpty();
         for (ConsumerRecord<byte[], byte[]> r : seen) {
+          if (r.key() != null && "poison".equals(new String(r.key(), StandardCharsets.UTF_8))) {
+            continue; // MetricsIT's and PromqlIT's deliberate poison on the shared broker
+          }
           assertThat(r.value()[0]).as(spec.name()).isEqualTo((byte) 0xC3);
           assertThat(r.value()[1]).as(spec.name()).isEqualTo((byte) 0x01);
         }
