@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
           + " records per call and their mean size. Then, on the same broker, a plain producer and"
           + " consumer (the pipeline's producer settings) replay a sample of those very records"
           + " (the services stopped, so they have the broker to themselves) through a fresh topic with moa.agent-tasks' partition count: raw records/s,"
-          + " produce -> consume. Target: calls/s >= 50% of raw records/s.",
+          + " produce -> consume. Target: calls/s >= 50%% of raw records/s.",
     })
 final class ThroughputBench implements Callable<Integer> {
 

@@ -30,4 +30,27 @@ class BenchCommandTest {
     assertThat(bench().getSubcommands().get("critical-path").getCommandName())
         .isEqualTo("overhead");
   }
+
+  private static void usageOfEvery(CommandLine c, StringBuilder out) {
+    out.append(c.getUsageMessage(CommandLine.Help.Ansi.OFF));
+    c.getSubcommands().values().forEach(sub -> usageOfEvery(sub, out));
+  }
+
+  /** A bare '%' in a description makes picocli print a warning and drop the line breaks. */
+  @Test
+  void everyHelpTextOfTheCliFormatsWithoutWarnings() {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    StringBuilder usage = new StringBuilder();
+    try {
+      System.setErr(
+          new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+      usageOfEvery(new CommandLine(new Moa()), usage);
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(usage).contains("calls/s >= 50% of raw records/s");
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .doesNotContain("picocli WARN");
+  }
 }
