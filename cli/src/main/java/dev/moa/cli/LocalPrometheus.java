@@ -1,6 +1,7 @@
 package dev.moa.cli;
 
 import dev.moa.runtime.broker.LocalBroker;
+import dev.moa.runtime.process.ChildProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Prometheus server (the Debian package's {@code /usr/bin/prometheus}) as a child process on
@@ -252,21 +252,15 @@ public final class LocalPrometheus implements AutoCloseable {
   /** Stops Prometheus (SIGTERM through the watchdog: its TSDB closes cleanly) and waits for it. */
   @Override
   public void close() {
-    List<ProcessHandle> children = process.descendants().toList();
-    try {
-      process.getOutputStream().close();
-    } catch (IOException ignored) {
-      // Closed already: the watchdog has seen EOF.
-    }
-    try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        children.forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      children.forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
+    ChildProcesses.stop(
+        process,
+        () -> {
+          try {
+            process.getOutputStream().close();
+          } catch (IOException ignored) {
+            // Closed already: the watchdog has seen EOF.
+          }
+        },
+        Duration.ofSeconds(20));
   }
 }

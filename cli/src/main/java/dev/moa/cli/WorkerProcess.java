@@ -1,6 +1,7 @@
 package dev.moa.cli;
 
 import dev.moa.runtime.broker.LocalBroker;
+import dev.moa.runtime.process.ChildProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One agent worker in its own JVM, started like {@code bin/moa run agent-worker}: settings are
@@ -124,18 +124,7 @@ final class WorkerProcess implements AutoCloseable {
   /** SIGTERM (a graceful drain), then SIGKILL after 30 s. */
   @Override
   public void close() {
-    if (!process.isAlive()) {
-      return;
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    ChildProcesses.terminate(process, Duration.ofSeconds(30));
   }
 
   /** Resident bytes of a process (VmRSS of /proc/PID/status); -1 if gone. */

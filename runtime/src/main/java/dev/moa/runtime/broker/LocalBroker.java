@@ -1,5 +1,6 @@
 package dev.moa.runtime.broker;
 
+import dev.moa.runtime.process.ChildProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -100,18 +101,7 @@ public final class LocalBroker implements AutoCloseable {
   /** Stops the broker with SIGTERM (a controlled shutdown) and waits for it. */
   @Override
   public void close() {
-    if (!process.isAlive()) {
-      return;
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    ChildProcesses.terminate(process, Duration.ofSeconds(30));
   }
 
   /** Kills the broker with SIGKILL, as a crash would. */
