@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -61,39 +62,20 @@ final class KafkaRates {
       Map<TopicPartition, Long> to,
       int sampleSize,
       Duration timeout) {
-    Map<TopicPartition, Long> ranges = new HashMap<>();
-    to.forEach(
-        (tp, end) -> {
-          long start = from.getOrDefault(tp, 0L);
-          if (end > start && !tp.topic().startsWith("__")) {
-            ranges.put(tp, start);
-          }
-        });
-    long records = 0;
-    long bytes = 0;
-    long maxBytes = 0;
+    long[] totals = new long[3]; // records, bytes, max bytes
     List<byte[][]> sample = new ArrayList<>();
     Random random = new Random(7);
-    if (ranges.isEmpty()) {
-      return new Written(0, 0, 0, sample);
-    }
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(settings.consumer(null, false))) {
-      consumer.assign(ranges.keySet());
-      ranges.forEach(consumer::seek);
-      List<TopicPartition> open = new ArrayList<>(ranges.keySet());
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (!open.isEmpty() && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-          if (r.offset() >= to.get(tp)) {
-            continue;
-          }
-          records++;
+    read(
+        settings,
+        from,
+        to,
+        timeout,
+        r -> {
+          long records = ++totals[0];
           int size =
               (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
-          bytes += size;
-          maxBytes = Math.max(maxBytes, size);
+          totals[1] += size;
+          totals[2] = Math.max(totals[2], size);
           byte[][] kv = {r.key(), r.value() == null ? new byte[0] : r.value()};
           // Reservoir sampling: every record of the window is equally likely to be kept.
           if (sample.size() < sampleSize) {
@@ -104,11 +86,47 @@ final class KafkaRates {
               sample.set((int) j, kv);
             }
           }
+        });
+    return new Written(totals[0], totals[1], totals[2], sample);
+  }
+
+  /**
+   * Hands every data record written between two offset snapshots (read_uncommitted, internal topics
+   * skipped) to {@code each}, partition by partition in offset order.
+   */
+  static void read(
+      KafkaSettings settings,
+      Map<TopicPartition, Long> from,
+      Map<TopicPartition, Long> to,
+      Duration timeout,
+      Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    Map<TopicPartition, Long> ranges = new HashMap<>();
+    to.forEach(
+        (tp, end) -> {
+          long start = from.getOrDefault(tp, 0L);
+          if (end > start && !tp.topic().startsWith("__")) {
+            ranges.put(tp, start);
+          }
+        });
+    if (ranges.isEmpty()) {
+      return;
+    }
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(settings.consumer(null, false))) {
+      consumer.assign(ranges.keySet());
+      ranges.forEach(consumer::seek);
+      List<TopicPartition> open = new ArrayList<>(ranges.keySet());
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!open.isEmpty() && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          if (r.offset() < to.get(tp)) {
+            each.accept(r);
+          }
         }
         open.removeIf(tp -> consumer.position(tp) >= to.get(tp));
       }
     }
-    return new Written(records, bytes, maxBytes, sample);
   }
 
   /** The raw rate: records consumed per second during the measured window, and bytes. */
@@ -123,7 +141,7 @@ final class KafkaRates {
   }
 
   /**
-   * A plain producer (the pipeline's producer settings: acks=all, idempotent, lz4, linger 2 ms)
+   * A plain producer (the pipeline's producer settings: acks=all, idempotent, lz4, no linger)
    * replays the sample as fast as it can into a fresh topic with {@code partitions} partitions; a
    * plain consumer reads it; after {@code warmup}, the records consumed during {@code duration} are
    * counted. The topic is deleted afterwards.
@@ -149,6 +167,84 @@ final class KafkaRates {
         }
       }
     }
+  }
+
+  /**
+   * The latency of one hand-over on this broker: a record produced (the pipeline's producer
+   * settings, with {@code overrides}) until a consumer polling its partition has it, one record at
+   * a time, {@code count} times after 20 unmeasured ones. Transactional: each record in its own
+   * transaction, read by a read_committed consumer (the aggregator's and the answer readers' case).
+   * Milliseconds per record; the topic is deleted afterwards.
+   */
+  static double[] hopLatencies(
+      KafkaSettings settings, int count, Map<String, Object> overrides, boolean transactional)
+      throws Exception {
+    String topic = "moa.bench-hop-" + Long.toHexString(System.nanoTime());
+    try (Admin admin = Admin.create(settings.common())) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, settings.replicationFactor()))).all().get();
+      awaitLeaders(admin, topic, Duration.ofSeconds(30));
+      try {
+        return hopsOn(settings, topic, count, overrides, transactional);
+      } finally {
+        try {
+          admin.deleteTopics(List.of(topic)).all().get();
+        } catch (ExecutionException e) {
+          // best effort: a bench topic left behind harms nothing
+        }
+      }
+    }
+  }
+
+  private static double[] hopsOn(
+      KafkaSettings settings,
+      String topic,
+      int count,
+      Map<String, Object> overrides,
+      boolean transactional) {
+    Map<String, Object> producerProps = new HashMap<>(settings.producer("moa-bench-hop"));
+    producerProps.putAll(overrides);
+    if (transactional) {
+      producerProps.put("transactional.id", topic);
+    }
+    TopicPartition tp = new TopicPartition(topic, 0);
+    byte[] value = new byte[512];
+    double[] out = new double[count];
+    try (KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(
+                producerProps,
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
+        KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(settings.consumer(null, transactional))) {
+      if (transactional) {
+        producer.initTransactions();
+      }
+      consumer.assign(List.of(tp));
+      consumer.seekToEnd(List.of(tp));
+      consumer.position(tp);
+      for (int i = -20; i < count; i++) {
+        long start = System.nanoTime();
+        if (transactional) {
+          producer.beginTransaction();
+        }
+        producer.send(new ProducerRecord<>(topic, 0, null, value));
+        if (transactional) {
+          producer.commitTransaction();
+        }
+        int seen = 0;
+        long deadline = start + Duration.ofSeconds(30).toNanos();
+        while (seen == 0) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("a hop record did not arrive within 30 s");
+          }
+          seen = consumer.poll(Duration.ofMillis(500)).count();
+        }
+        if (i >= 0) {
+          out[i] = (System.nanoTime() - start) / 1e6;
+        }
+      }
+    }
+    return out;
   }
 
   /** Waits until every partition of a new topic has a leader. */

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -118,6 +119,9 @@ final class OverheadBench implements Callable<Integer> {
     LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
     Timing[] pipeline = new Timing[requests];
     Timing[] baseline = new Timing[requests];
+    List<HopBreakdown.Sent> sent = new java.util.ArrayList<>();
+    Map<String, double[]> hops;
+    double[][] rawHops;
     try (LocalStack stack = LocalStack.start(bootstrap, dir, 0, profile, status);
         ProviderClient client = new ProviderClient(ProviderClientOptions.defaults())) {
       var providers = AskCommand.resolveOrFail(moaConfig, stack.simulator().baseUrl());
@@ -134,10 +138,15 @@ final class OverheadBench implements Callable<Integer> {
               + requests
               + " requests, one after another"
               + (noBaseline ? "" : ", each through the pipeline and then in process"));
-      try (AnswerWatcher watcher = new AnswerWatcher(KafkaSettings.local(stack.bootstrap()))) {
+      KafkaSettings settings = KafkaSettings.local(stack.bootstrap());
+      Map<TopicPartition, Long> before = null;
+      try (AnswerWatcher watcher = new AnswerWatcher(settings)) {
         for (int i = -warmup; i < requests; i++) {
+          if (i == 0) {
+            before = KafkaRates.endOffsets(settings);
+          }
           String question = "Benchmark question number " + i + "?";
-          Timing p = throughPipeline(watcher, snapshot, question);
+          Timing p = throughPipeline(watcher, snapshot, question, i >= 0 ? sent : null);
           Timing b = noBaseline ? null : inProcess(executor, snapshot, question);
           if (i >= 0) {
             pipeline[i] = p;
@@ -145,21 +154,42 @@ final class OverheadBench implements Callable<Integer> {
           }
         }
       }
+      hops =
+          HopBreakdown.measure(
+              settings, before, KafkaRates.endOffsets(settings), sent, Duration.ofMinutes(2));
+      status.say("raw hand-over latency of this broker (200 records each way)");
+      rawHops =
+          new double[][] {
+            KafkaRates.hopLatencies(settings, 200, Map.of(), false),
+            KafkaRates.hopLatencies(settings, 200, Map.of("linger.ms", 5), false),
+            KafkaRates.hopLatencies(settings, 200, Map.of(), true)
+          };
     } finally {
       AskCommand.deleteQuietly(dir);
     }
-    report(moaConfig, pipeline, noBaseline ? null : baseline).print(json, System.out);
+    BenchReport r = report(moaConfig, pipeline, noBaseline ? null : baseline);
+    addHops(r, hops);
+    addKafkaFloor(r, moaConfig.layers().size(), critical(pipeline), rawHops);
+    r.print(json, System.out);
     return 0;
   }
 
+  /** One request through the pipeline; when {@code sent} is given, its epoch times are added. */
   private static Timing throughPipeline(
-      AnswerWatcher watcher, MoaConfigSnapshot snapshot, String question) {
-    MoaRequest request =
-        RequestFactory.question(snapshot, question, null, System.currentTimeMillis(), Map.of());
+      AnswerWatcher watcher,
+      MoaConfigSnapshot snapshot,
+      String question,
+      List<HopBreakdown.Sent> sent) {
+    long submitted = System.currentTimeMillis();
+    MoaRequest request = RequestFactory.question(snapshot, question, null, submitted, Map.of());
     long start = System.nanoTime();
     watcher.submit(request);
     FinalAnswer a = watcher.await(request.getRequestId(), Duration.ofMinutes(5), c -> {});
     double ms = (System.nanoTime() - start) / 1e6;
+    if (sent != null) {
+      sent.add(
+          new HopBreakdown.Sent(request.getRequestId(), submitted, System.currentTimeMillis()));
+    }
     if (a.getStatus() != AnswerStatus.SUCCEEDED) {
       throw new UserError(UserError.FAILED, "request failed: " + a.getError());
     }
@@ -252,6 +282,67 @@ final class OverheadBench implements Callable<Integer> {
         BenchReport.Target.atMost(
             "pipeline e2e / critical path, p99", BenchStats.percentile(pr, 99), TARGET_P99));
     return r;
+  }
+
+  /**
+   * The overhead by hand-over (see {@link HopBreakdown}): p50 and p99 of each segment, and which
+   * segment holds the most of it at p50.
+   */
+  static void addHops(BenchReport r, Map<String, double[]> hops) {
+    String biggest = null;
+    double most = Double.NEGATIVE_INFINITY;
+    double total = 0;
+    for (Map.Entry<String, double[]> e : hops.entrySet()) {
+      double p50 = BenchStats.percentile(e.getValue(), 50);
+      r.figure("hop_" + e.getKey() + "_ms_p50", p50);
+      r.figure("hop_" + e.getKey() + "_ms_p99", BenchStats.percentile(e.getValue(), 99));
+      total += p50;
+      if (p50 > most) {
+        most = p50;
+        biggest = e.getKey();
+      }
+    }
+    if (biggest != null) {
+      r.note(
+          String.format(
+              java.util.Locale.ROOT,
+              "overhead by hand-over (record timestamps): the p50s add up to %.1f ms; the"
+                  + " largest is %s, %.1f ms",
+              total,
+              biggest,
+              most));
+    }
+  }
+
+  /**
+   * The Kafka floor: a request crosses {@code 2 * layers + 1} plain hand-overs (request, then each
+   * layer's tasks and results) and 2 transactional ones (the aggregate task after the barrier's
+   * commit, the answer after the aggregator's); at this broker's raw hop latencies, measured in the
+   * same run, that is the least any design with these hand-overs adds to the critical path.
+   */
+  static void addKafkaFloor(BenchReport r, int layers, double[] critical, double[][] raw) {
+    double plain = BenchStats.percentile(raw[0], 50);
+    double txn = BenchStats.percentile(raw[2], 50);
+    r.figure("raw_hop_ms_p50", plain);
+    r.figure("raw_hop_ms_p99", BenchStats.percentile(raw[0], 99));
+    r.figure("raw_hop_linger5_ms_p50", BenchStats.percentile(raw[1], 50));
+    r.figure("raw_transactional_hop_ms_p50", txn);
+    int plainHops = 2 * layers + 1;
+    double floor = plainHops * plain + 2 * txn;
+    double path = BenchStats.percentile(critical, 50);
+    r.figure("kafka_floor_ms", floor);
+    r.figure("kafka_floor_ratio_p50", (path + floor) / path);
+    r.note(
+        String.format(
+            java.util.Locale.ROOT,
+            "Kafka floor: %d plain hand-overs x %.1f ms + 2 transactional x %.1f ms = %.1f ms on"
+                + " a %.0f ms critical path, i.e. ratio %.3f with no other cost",
+            plainHops,
+            plain,
+            txn,
+            floor,
+            path,
+            (path + floor) / path));
   }
 
   private static void addFigures(BenchReport r, String prefix, Timing[] t) {

@@ -33,6 +33,25 @@ class BenchIT {
     JsonNode r = run("overhead", "--requests", "3", "--warmup", "0");
     assertPositive(r, "pipeline_ratio_p50", "baseline_ratio_p50", "pipeline_critical_path_ms_p50");
     assertThat(r.path("targets")).hasSize(2);
+    // The overhead by hand-over: every segment of the 3-layer path was found for the requests.
+    for (String hop :
+        List.of(
+            "intake",
+            "layer1_calls",
+            "barrier1",
+            "layer2_calls",
+            "barrier2",
+            "layer3_calls",
+            "aggregate",
+            "aggregator",
+            "answer")) {
+      assertThat(r.path("figures").has("hop_" + hop + "_ms_p50")).as(hop).isTrue();
+    }
+    // Each hand-over takes time: the answer is read after the aggregator's transaction commits.
+    assertPositive(r, "hop_answer_ms_p50");
+    // The raw hops of the same broker, and the floor they put under the ratio.
+    assertPositive(r, "raw_hop_ms_p50", "raw_hop_linger5_ms_p50", "raw_transactional_hop_ms_p50");
+    assertThat(r.path("figures").path("kafka_floor_ratio_p50").asDouble()).isGreaterThan(1.0);
   }
 
   @Test

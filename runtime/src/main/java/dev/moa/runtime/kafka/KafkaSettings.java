@@ -48,7 +48,8 @@ public record KafkaSettings(
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    // No linger: every hand-over of a request waits on it (decision 020).
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     return props;
   }
