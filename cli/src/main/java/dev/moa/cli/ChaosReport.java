@@ -26,15 +26,24 @@ record ChaosReport(
     Map<String, Long> retriesByCause,
     Map<String, Long> dltRecords,
     List<Kill> kills,
+    double startupSeconds,
     double wallTimeSeconds,
     String faults,
     long seed) {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  /** One SIGKILL and restart: the victim, its pids, answers seen before it, seconds down. */
+  /**
+   * One SIGKILL and restart: the victim, its pids, answers seen before it, when (seconds after the
+   * start) and how long until the new process was ready.
+   */
   record Kill(
-      String target, long killedPid, long restartedPid, long answersBefore, double downSeconds) {}
+      String target,
+      long killedPid,
+      long restartedPid,
+      long answersBefore,
+      double atSeconds,
+      double downSeconds) {}
 
   long finalAnswers() {
     return answersSucceeded + answersFailed;
@@ -73,11 +82,13 @@ record ChaosReport(
                   km.put("killed_pid", k.killedPid());
                   km.put("restarted_pid", k.restartedPid());
                   km.put("answers_before", k.answersBefore());
+                  km.put("at_s", BenchReport.round(k.atSeconds()));
                   km.put("down_s", BenchReport.round(k.downSeconds()));
                   return km;
                 })
             .toList();
     m.put("kills", ks);
+    m.put("startup_s", BenchReport.round(startupSeconds));
     m.put("wall_time_s", BenchReport.round(wallTimeSeconds));
     m.put("requests", requests);
     m.put("faults", faults);
@@ -102,11 +113,20 @@ record ChaosReport(
     row(out, "faults injected", faultsInjected);
     row(out, "retries by cause", new TreeMap<>(retriesByCause));
     row(out, "DLT records", dltTotal() + (dltTotal() == 0 ? "" : " " + new TreeMap<>(dltRecords)));
-    row(out, "wall time", String.format("%.1f s", wallTimeSeconds));
+    row(
+        out,
+        "wall time",
+        String.format(
+            "%.1f s (%.1f s to start the cluster and services)", wallTimeSeconds, startupSeconds));
     for (Kill k : kills) {
       out.printf(
-          "  killed %-15s pid %d -> restarted pid %d (after %d answers; down %.1f s)%n",
-          k.target(), k.killedPid(), k.restartedPid(), k.answersBefore(), k.downSeconds());
+          "  killed %-15s at %5.1f s, pid %d -> restarted pid %d (after %d answers; down %.1f s)%n",
+          k.target(),
+          k.atSeconds(),
+          k.killedPid(),
+          k.restartedPid(),
+          k.answersBefore(),
+          k.downSeconds());
     }
   }
 

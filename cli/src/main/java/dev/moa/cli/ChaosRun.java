@@ -98,6 +98,8 @@ final class ChaosRun implements AutoCloseable {
   private final Map<Long, Map<String, Long>> retriesByPid = new ConcurrentHashMap<>();
   private ScheduledExecutorService scraper;
   private final ExecutorService chaos = Executors.newSingleThreadExecutor();
+  private long t0;
+  private double startup;
 
   ChaosRun(
       Path dir,
@@ -118,7 +120,7 @@ final class ChaosRun implements AutoCloseable {
   }
 
   ChaosReport run() throws Exception {
-    long t0 = System.nanoTime();
+    t0 = System.nanoTime();
     say(t0, "starting a 3-node KRaft cluster in " + dir.resolve("cluster"));
     cluster = LocalCluster.start(3, dir.resolve("cluster"), START_TIMEOUT);
     settings = new KafkaSettings(cluster.bootstrap(), Map.of(), (short) cluster.size());
@@ -133,6 +135,7 @@ final class ChaosRun implements AutoCloseable {
     say(t0, "simulator on " + simulator.baseUrl() + " with faults " + faults.toSpec());
     say(t0, "starting 7 service processes");
     startServices();
+    startup = (System.nanoTime() - t0) / 1e9;
     say(t0, "services up");
     scraper = Executors.newSingleThreadScheduledExecutor();
     scraper.scheduleWithFixedDelay(this::scrapeAll, 0, SCRAPE_MS, TimeUnit.MILLISECONDS);
@@ -274,6 +277,7 @@ final class ChaosRun implements AutoCloseable {
         retriesTotal(),
         dltRecords(),
         kills,
+        startup,
         wall,
         faults.toSpec(),
         seed);
@@ -323,12 +327,18 @@ final class ChaosRun implements AutoCloseable {
       int node = 1 + random.nextInt(cluster.size());
       long pid = cluster.pid(node);
       long t = System.nanoTime();
+      double at = (t - t0) / 1e9;
       cluster.kill(node);
       killed.complete(null);
       WorkerProcess.sleep(3000);
       cluster.restart(node, START_TIMEOUT);
       return new ChaosReport.Kill(
-          "broker-" + node, pid, cluster.pid(node), answersBefore, (System.nanoTime() - t) / 1e9);
+          "broker-" + node,
+          pid,
+          cluster.pid(node),
+          answersBefore,
+          at,
+          (System.nanoTime() - t) / 1e9);
     }
     int count =
         switch (target) {
@@ -341,12 +351,13 @@ final class ChaosRun implements AutoCloseable {
     scrape(victim);
     long pid = victim.pid();
     long t = System.nanoTime();
+    double at = (t - t0) / 1e9;
     victim.kill();
     killed.complete(null);
     WorkerProcess restarted = startService(name, target);
     services.put(name, restarted);
     return new ChaosReport.Kill(
-        name, pid, restarted.pid(), answersBefore, (System.nanoTime() - t) / 1e9);
+        name, pid, restarted.pid(), answersBefore, at, (System.nanoTime() - t) / 1e9);
   }
 
   private void startServices() throws InterruptedException {

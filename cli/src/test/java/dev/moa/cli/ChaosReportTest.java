@@ -65,7 +65,7 @@ class ChaosReportTest {
   private static ChaosReport report(long lost, long duplicated, int kills) {
     List<ChaosReport.Kill> ks =
         java.util.stream.IntStream.range(0, kills)
-            .mapToObj(i -> new ChaosReport.Kill("broker-2", 10, 20, 5, 3.0))
+            .mapToObj(i -> new ChaosReport.Kill("broker-2", 10, 20, 5, 8.0, 3.0))
             .toList();
     return new ChaosReport(
         10,
@@ -81,6 +81,7 @@ class ChaosReportTest {
         Map.of("http_5xx", 3L),
         Map.of("moa.requests-dlt", 2L),
         ks,
+        4.0,
         12.5,
         "5xx=0.1",
         42);

@@ -80,11 +80,8 @@ public final class LocalCluster implements AutoCloseable {
                 voters,
                 nodeDir.resolve("logs")));
         configs.add(props);
-        LocalBroker.run(
-            List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString()),
-            nodeDir.resolve("broker.log"),
-            Duration.ofSeconds(60));
       }
+      format(configs, clusterId);
       LocalCluster cluster = new LocalCluster(dataDir, clientPorts, configs);
       try {
         // All at once: no node is ready before a majority of the controller quorum runs.
@@ -100,6 +97,38 @@ public final class LocalCluster implements AutoCloseable {
       return cluster;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start a local cluster in " + dataDir + ": " + e, e);
+    }
+  }
+
+  /** Formats every node's storage with one cluster id, the nodes in parallel (a JVM each). */
+  private static void format(List<Path> configs, String clusterId) {
+    List<java.util.concurrent.CompletableFuture<Void>> done = new ArrayList<>();
+    for (Path props : configs) {
+      done.add(
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> {
+                try {
+                  LocalBroker.run(
+                      List.of(
+                          "kafka.tools.StorageTool",
+                          "format",
+                          "-t",
+                          clusterId,
+                          "-c",
+                          props.toString()),
+                      props.getParent().resolve("broker.log"),
+                      Duration.ofSeconds(120));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              }));
+    }
+    try {
+      java.util.concurrent.CompletableFuture.allOf(
+              done.toArray(new java.util.concurrent.CompletableFuture[0]))
+          .join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
   }
 
