@@ -10,7 +10,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * What one chaos run measured. {@code lost}: submitted requests without a final answer; {@code
  * duplicated}: requests with more than one final answer, both as a read_committed consumer of
- * moa.answers sees them.
+ * moa.answers sees them. A FAILED final answer is an answer (the pipeline gave up on the request
+ * with a reason, e.g. the aggregator's call failed on every attempt); {@code failureReasons} counts
+ * them by reason.
  */
 record ChaosReport(
     int requests,
@@ -18,6 +20,7 @@ record ChaosReport(
     long answersSucceeded,
     long answersFailed,
     long answerRecords,
+    Map<String, Long> failureReasons,
     long gradedRequests,
     long gradeRecords,
     long lost,
@@ -65,6 +68,7 @@ record ChaosReport(
     m.put("answers_succeeded", answersSucceeded);
     m.put("answers_failed", answersFailed);
     m.put("answer_records", answerRecords);
+    m.put("failure_reasons", new TreeMap<>(failureReasons));
     m.put("grades", gradedRequests);
     m.put("grade_records", gradeRecords);
     m.put("lost", lost);
@@ -107,6 +111,9 @@ record ChaosReport(
         out,
         "final answers",
         finalAnswers() + " (" + answersSucceeded + " succeeded, " + answersFailed + " failed)");
+    if (!failureReasons.isEmpty()) {
+      row(out, "failure reasons", new TreeMap<>(failureReasons));
+    }
     row(out, "grades", gradedRequests + " requests graded (" + gradeRecords + " grade records)");
     row(out, "lost", lost);
     row(out, "duplicated", duplicated);

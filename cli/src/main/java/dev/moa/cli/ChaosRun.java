@@ -144,6 +144,7 @@ final class ChaosRun implements AutoCloseable {
     Set<String> submitted = ConcurrentHashMap.newKeySet();
     Map<String, Integer> answers = new HashMap<>();
     Map<String, AnswerStatus> statuses = new HashMap<>();
+    Map<String, String> errors = new HashMap<>();
     Map<String, Integer> grades = new HashMap<>();
     List<ChaosReport.Kill> kills = new ArrayList<>();
     long answerRecords = 0;
@@ -169,6 +170,9 @@ final class ChaosRun implements AutoCloseable {
           if (a != null && submitted.contains(a.getRequestId())) {
             answers.merge(a.getRequestId(), 1, Integer::sum);
             statuses.put(a.getRequestId(), a.getStatus());
+            if (a.getStatus() != AnswerStatus.SUCCEEDED) {
+              errors.put(a.getRequestId(), reason(a.getError()));
+            }
             answerRecords++;
             newRecords++;
           }
@@ -269,6 +273,10 @@ final class ChaosRun implements AutoCloseable {
         succeeded,
         statuses.size() - succeeded,
         answerRecords,
+        errors.values().stream()
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    e -> e, TreeMap::new, java.util.stream.Collectors.counting())),
         grades.size(),
         gradeRecords,
         lost,
@@ -281,6 +289,15 @@ final class ChaosRun implements AutoCloseable {
         wall,
         faults.toSpec(),
         seed);
+  }
+
+  /** A failed answer's error without ids and numbers, so that equal causes count together. */
+  static String reason(String error) {
+    if (error == null || error.isBlank()) {
+      return "(no reason given)";
+    }
+    String r = error.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27,}", "ID").replaceAll("\\d+", "N");
+    return r.length() > 160 ? r.substring(0, 160) + "..." : r;
   }
 
   /** Requests to have submitted once slice {@code phase} (0-based) is out. */

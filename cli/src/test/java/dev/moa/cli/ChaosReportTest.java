@@ -30,6 +30,15 @@ class ChaosReportTest {
   }
 
   @Test
+  void failureReasonsLoseIdsAndNumbersSoEqualCausesCountTogether() {
+    assertThat(
+            ChaosRun.reason(
+                "request 0c6f1b2e-9a1d-4c8e-8f00-1234567890ab: aggregator failed after 4 attempts"))
+        .isEqualTo("request ID: aggregator failed after N attempts");
+    assertThat(ChaosRun.reason(null)).isEqualTo("(no reason given)");
+  }
+
+  @Test
   void passesOnlyWithNothingLostNothingDuplicatedAndEveryKill() {
     ChaosReport ok = report(0, 0, 5);
     assertThat(ok.passed(5)).isTrue();
@@ -59,7 +68,11 @@ class ChaosReportTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     r.printTable(new PrintStream(out, true, StandardCharsets.UTF_8));
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .contains("lost                 0", "DLT records          2", "killed broker-2");
+        .contains(
+            "failure reasons      {aggregator: http_5xx after 4 attempts=1}",
+            "lost                 0",
+            "DLT records          2",
+            "killed broker-2");
   }
 
   private static ChaosReport report(long lost, long duplicated, int kills) {
@@ -73,6 +86,7 @@ class ChaosReportTest {
         9,
         1,
         10,
+        Map.of("aggregator: http_5xx after 4 attempts", 1L),
         10,
         11,
         lost,
