@@ -43,6 +43,7 @@ public class AgentWorkerConfiguration {
     return new ProviderClient(
         ProviderClientOptions.builder()
             .callTimeout(props.callTimeout())
+            .idleTimeout(props.idleTimeout())
             .retryListener(metrics.retryListener())
             .build());
   }

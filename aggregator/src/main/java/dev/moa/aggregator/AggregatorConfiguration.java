@@ -51,6 +51,7 @@ public class AggregatorConfiguration {
     return new ProviderClient(
         ProviderClientOptions.builder()
             .callTimeout(props.callTimeout())
+            .idleTimeout(props.idleTimeout())
             .retryListener(metrics.retryListener())
             .build());
   }

@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxBatch max.poll.records: aggregate tasks called in parallel per batch and thread
  * @param callTimeout bound on one aggregator call, retries included; a batch waits at most this
  *     long (plus a margin) for its calls
+ * @param idleTimeout longest wait for the model's first byte and between stream chunks; a stalled
+ *     stream is retried after it
  * @param drainTimeout on shutdown, how long a batch in progress may take to finish and commit
  * @param instanceId this instance's stable name (e.g. the pod name) for its transactional ids; a
  *     restarted instance with the same id fences its predecessor's open transactions at once.
@@ -21,6 +23,7 @@ public record AggregatorProperties(
     Integer concurrency,
     Integer maxBatch,
     Duration callTimeout,
+    Duration idleTimeout,
     Duration drainTimeout,
     String instanceId) {
 
@@ -28,6 +31,7 @@ public record AggregatorProperties(
     concurrency = concurrency == null ? 2 : concurrency;
     maxBatch = maxBatch == null ? 64 : maxBatch;
     callTimeout = callTimeout == null ? Duration.ofMinutes(5) : callTimeout;
+    idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
     drainTimeout = drainTimeout == null ? Duration.ofSeconds(30) : drainTimeout;
     instanceId =
         instanceId == null || instanceId.isBlank()
@@ -44,6 +48,10 @@ public record AggregatorProperties(
     if (callTimeout.isNegative() || callTimeout.isZero()) {
       throw new IllegalArgumentException(
           "moa.aggregator.call-timeout must be > 0 but was " + callTimeout);
+    }
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "moa.aggregator.idle-timeout must be > 0 but was " + idleTimeout);
     }
     if (drainTimeout.isNegative()) {
       throw new IllegalArgumentException(

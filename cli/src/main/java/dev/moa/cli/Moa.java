@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       SimulatorCommand.class,
       ConfigCommand.class,
       BenchCommand.class,
+      ChaosCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Moa implements Runnable {

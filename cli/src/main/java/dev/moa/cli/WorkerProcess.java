@@ -16,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One agent worker in its own JVM, started like {@code bin/moa run agent-worker}: settings are
- * passed as system properties, its actuator is scraped over HTTP. For the benchmarks.
+ * One service in its own JVM (an agent worker unless told otherwise), started like {@code bin/moa
+ * run SERVICE}: settings are passed as system properties, its actuator is scraped over HTTP. For
+ * the benchmarks and the chaos suite, which kills them with SIGKILL.
  */
 final class WorkerProcess implements AutoCloseable {
 
@@ -28,11 +29,13 @@ final class WorkerProcess implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  private final String service;
   private final Process process;
   private final int port;
   private final Path log;
 
-  private WorkerProcess(Process process, int port, Path log) {
+  private WorkerProcess(String service, Process process, int port, Path log) {
+    this.service = service;
     this.process = process;
     this.port = port;
     this.log = log;
@@ -50,14 +53,30 @@ final class WorkerProcess implements AutoCloseable {
       Map<String, String> properties,
       Path log,
       Duration timeout) {
+    return start("agent-worker", bootstrap, jvmOptions, properties, List.of(), log, timeout);
+  }
+
+  /**
+   * Starts {@code bin/moa run SERVICE} and waits until its actuator answers.
+   *
+   * @param args more arguments of {@code moa run}, e.g. {@code --state-dir DIR}
+   */
+  static WorkerProcess start(
+      String service,
+      String bootstrap,
+      List<String> jvmOptions,
+      Map<String, String> properties,
+      List<String> args,
+      Path log,
+      Duration timeout) {
     int port = LocalBroker.freePort();
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
     properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Moa.class.getName()));
-    cmd.addAll(
-        List.of("run", "agent-worker", "--bootstrap", bootstrap, "--port", String.valueOf(port)));
+    cmd.addAll(List.of("run", service, "--bootstrap", bootstrap, "--port", String.valueOf(port)));
+    cmd.addAll(args);
     try {
       Files.createDirectories(log.getParent());
       Process p =
@@ -65,11 +84,11 @@ final class WorkerProcess implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
-      WorkerProcess w = new WorkerProcess(p, port, log);
+      WorkerProcess w = new WorkerProcess(service, p, port, log);
       w.awaitReady(timeout);
       return w;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start an agent worker: " + e, e);
+      throw new UncheckedIOException("cannot start " + service + ": " + e, e);
     }
   }
 
@@ -78,8 +97,7 @@ final class WorkerProcess implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new UserError(
-            UserError.FAILED,
-            "the agent worker exited with " + process.exitValue() + "; see " + log);
+            UserError.FAILED, service + " exited with " + process.exitValue() + "; see " + log);
       }
       try {
         if (get("/actuator/health").contains("UP")) {
@@ -92,11 +110,29 @@ final class WorkerProcess implements AutoCloseable {
     }
     close();
     throw new UserError(
-        UserError.FAILED, "the agent worker did not start within " + timeout + "; see " + log);
+        UserError.FAILED, service + " did not start within " + timeout + "; see " + log);
   }
 
   long pid() {
     return process.pid();
+  }
+
+  String service() {
+    return service;
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Kills the process with SIGKILL, as a crash would, and waits until it is gone. */
+  void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The worker's Prometheus text. */

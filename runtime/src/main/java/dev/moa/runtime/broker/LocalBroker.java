@@ -147,6 +147,11 @@ public final class LocalBroker implements AutoCloseable {
   }
 
   private String tail() {
+    return tail(logFile);
+  }
+
+  /** The last 20 lines of a log file, for error messages. */
+  static String tail(Path logFile) {
     try {
       List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
@@ -190,7 +195,7 @@ public final class LocalBroker implements AutoCloseable {
     return sb.toString();
   }
 
-  private static List<String> javaCommand() {
+  static List<String> javaCommand() {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xms64m");
@@ -203,8 +208,7 @@ public final class LocalBroker implements AutoCloseable {
     return cmd;
   }
 
-  private static void run(List<String> mainAndArgs, Path logFile, Duration timeout)
-      throws IOException {
+  static void run(List<String> mainAndArgs, Path logFile, Duration timeout) throws IOException {
     List<String> cmd = javaCommand();
     cmd.addAll(mainAndArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd);

@@ -1,0 +1,75 @@
+package dev.moa.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The short chaos run of the test command: {@code moa chaos --requests 200} on its own 3-node
+ * cluster and seven service processes, with the default faults and five SIGKILLs. Nothing lost,
+ * nothing duplicated, every kill and restart done, every fault kind injected and retried.
+ */
+class ChaosIT {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @Test
+  @Timeout(value = 15, unit = TimeUnit.MINUTES)
+  void twoHundredRequestsThroughCrashesAndFaultsLoseAndDuplicateNothing() {
+    long start = System.nanoTime();
+    PrintStream original = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      exit = Moa.execute("chaos", "--requests", "200", "--json");
+    } finally {
+      System.setOut(original);
+    }
+    String text = out.toString(StandardCharsets.UTF_8);
+    System.out.println(text);
+    System.out.printf("ChaosIT: %.1f s%n", (System.nanoTime() - start) / 1e9);
+    int from = text.startsWith("{") ? 0 : text.indexOf("\n{\n") + 1;
+    JsonNode r = JSON.readTree(text.substring(from, text.lastIndexOf('}') + 1));
+
+    assertThat(r.path("requests_submitted").asLong()).isEqualTo(200);
+    assertThat(r.path("lost").asLong()).as("lost").isZero();
+    assertThat(r.path("duplicated").asLong()).as("duplicated").isZero();
+    assertThat(r.path("final_answers").asLong()).isEqualTo(200);
+    assertThat(r.path("answer_records").asLong()).isEqualTo(200);
+    assertThat(r.path("grades").asLong()).as("requests graded").isEqualTo(200);
+
+    List<String> targets = new ArrayList<>();
+    for (JsonNode k : r.path("kills")) {
+      targets.add(k.path("target").asString().replaceAll("-\\d+$", ""));
+      assertThat(k.path("restarted_pid").asLong())
+          .as("%s restarted as a new process", k.path("target").asString())
+          .isPositive()
+          .isNotEqualTo(k.path("killed_pid").asLong());
+      assertThat(k.path("answers_before").asLong())
+          .as("%s killed during the run", k.path("target").asString())
+          .isLessThan(200);
+    }
+    assertThat(targets).containsExactlyElementsOf(ChaosRun.KILLS);
+
+    for (String kind : List.of("5xx", "429", "stall", "truncate", "malformed")) {
+      assertThat(r.path("faults_injected").path(kind).asLong()).as("faults %s", kind).isPositive();
+    }
+    for (String cause :
+        List.of("http_5xx", "http_429", "timeout", "truncated_stream", "malformed_stream")) {
+      assertThat(r.path("retries_by_cause").path(cause).asLong())
+          .as("retries %s", cause)
+          .isPositive();
+    }
+    assertThat(exit).as("exit code").isZero();
+  }
+}
