@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 /**
  * Turns a body Spring cannot take (too large, wrong media type, none) into {@code {"error": "..."}}
@@ -36,6 +37,10 @@ class IntakeErrors {
     if (e instanceof ServerWebInputException && e.getCause() != null) {
       reason = reason + ": " + e.getCause().getMessage();
     }
-    return ResponseEntity.status(e.getStatusCode()).body(JsonErrors.body("body: " + reason));
+    // Only errors about the body say "body:"; an unknown path or method is not the body's fault.
+    boolean aboutBody =
+        e instanceof ServerWebInputException || e instanceof UnsupportedMediaTypeStatusException;
+    return ResponseEntity.status(e.getStatusCode())
+        .body(JsonErrors.body(aboutBody ? "body: " + reason : reason));
   }
 }

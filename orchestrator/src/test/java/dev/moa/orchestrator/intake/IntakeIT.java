@@ -173,6 +173,19 @@ class IntakeIT {
   }
 
   @Test
+  void anUnknownPathIsA404JsonError() throws Exception {
+    HttpResponse<String> resp =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/nothing-here"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(resp.statusCode()).isEqualTo(404);
+    assertThat(resp.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+    assertThat(resp.body()).contains("\"error\"").doesNotContain("body:");
+  }
+
+  @Test
   void aChunkedBodyOverTheLimitIsA413Too() throws Exception {
     byte[] big = body("GEN:body-over-limit");
     // No Content-Length: the decoder's buffer limit catches it, not the header check.
