@@ -8,7 +8,9 @@ import dev.moa.protocol.config.ConfigException;
 import dev.moa.protocol.config.ConfigLoader;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.config.ProviderResolver;
+import dev.moa.protocol.prompt.Message;
 import dev.moa.protocol.request.RequestFactory;
+import dev.moa.protocol.request.RequestLimits;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.kafka.TopicAdmin;
 import java.nio.file.Files;
@@ -65,12 +67,27 @@ final class AskCommand implements Callable<Integer> {
       description = "give up after this many seconds (default ${DEFAULT-VALUE})")
   long timeoutSeconds;
 
+  @Option(
+      names = "--max-prompt-bytes",
+      paramLabel = "N",
+      defaultValue = "262144",
+      description =
+          "refuse a question larger than this many UTF-8 bytes (default ${DEFAULT-VALUE})")
+  int maxPromptBytes;
+
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
   @Override
   public Integer call() throws Exception {
     if (question == null || question.isBlank()) {
       throw new UserError(UserError.USAGE, "QUESTION: must not be empty");
+    }
+    RequestLimits limits = limits(maxPromptBytes);
+    try {
+      // Before any stack starts: an oversized question never reaches Kafka.
+      limits.check(List.of(new Message("user", question)));
+    } catch (RequestLimits.RequestTooLargeException e) {
+      throw new UserError(UserError.USAGE, "QUESTION: " + e.getMessage() + " (--max-prompt-bytes)");
     }
     MoaConfig moaConfig = loadConfig(config);
     LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
@@ -103,7 +120,8 @@ final class AskCommand implements Callable<Integer> {
               question,
               seed,
               System.currentTimeMillis(),
-              Map.of());
+              Map.of(),
+              limits);
       boolean simulated = RequestFactory.simulated(request.getConfig());
       if (simulated) {
         status.say("simulated model: no provider key set, the built-in simulator answers");
@@ -203,6 +221,14 @@ final class AskCommand implements Callable<Integer> {
       m.put("error", o.getError());
     }
     return m;
+  }
+
+  static RequestLimits limits(int maxPromptBytes) {
+    try {
+      return new RequestLimits(maxPromptBytes, RequestLimits.DEFAULT_MAX_MESSAGES);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(UserError.USAGE, "--max-prompt-bytes: " + e.getMessage());
+    }
   }
 
   static MoaConfig loadConfig(Path file) {

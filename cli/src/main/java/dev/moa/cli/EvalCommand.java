@@ -10,6 +10,7 @@ import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.config.ModelPrice;
 import dev.moa.protocol.request.RequestFactory;
+import dev.moa.protocol.request.RequestLimits;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
@@ -53,6 +54,14 @@ final class EvalCommand extends BatchCommand {
       description =
           "Reuse earlier results of identical temperature-0 calls (same provider, model, messages and max_tokens), across runs; the summary counts cache hits.")
   boolean cache;
+
+  @Option(
+      names = "--max-prompt-bytes",
+      paramLabel = "N",
+      defaultValue = "262144",
+      description =
+          "Refuse to start when a sample's prompt (all its messages, UTF-8) is larger (default ${DEFAULT-VALUE}).")
+  int maxPromptBytes;
 
   private MoaConfig moaConfig;
   private MoaConfigSnapshot probe;
@@ -111,11 +120,32 @@ final class EvalCommand extends BatchCommand {
   void prepare(RunManifest manifest, List<Sample> samples) {
     moaConfig =
         AskCommand.loadConfig(manifest.config() == null ? null : Path.of(manifest.config()));
+    checkSizes(samples, Path.of(manifest.dataset()), AskCommand.limits(maxPromptBytes));
     cache = manifest.cache();
     // Fail fast on missing keys before anything starts.
     probe =
         RequestFactory.snapshot(
             moaConfig, AskCommand.resolveOrFail(moaConfig, "http://127.0.0.1:0/v1"));
+  }
+
+  /** Nothing oversized reaches Kafka: the first sample over a limit stops the run (exit 2). */
+  static void checkSizes(List<Sample> samples, Path dataset, RequestLimits limits) {
+    for (Sample s : samples) {
+      try {
+        limits.check(s.messages());
+      } catch (RequestLimits.RequestTooLargeException e) {
+        throw new UserError(
+            UserError.USAGE,
+            dataset
+                + ":"
+                + s.line()
+                + ": sample '"
+                + s.id()
+                + "': "
+                + e.getMessage()
+                + " (--max-prompt-bytes)");
+      }
+    }
   }
 
   @Override
@@ -162,7 +192,9 @@ final class EvalCommand extends BatchCommand {
             s.messages(),
             null,
             System.currentTimeMillis(),
-            Map.of());
+            Map.of(),
+            // prepare() refused oversized samples; the pipeline's own ceiling is far above.
+            new RequestLimits(Integer.MAX_VALUE, Integer.MAX_VALUE));
     request.setRunId(runId);
     request.setSampleId(s.id());
     request.setUseCache(cache);

@@ -246,4 +246,41 @@ class MoaCommandTest {
     assertThat(grade.code()).isEqualTo(2);
     assertThat(grade.err()).contains("--answers FILE is required");
   }
+
+  @Test
+  void anOversizedQuestionIsAOneLineErrorWithExitCode2BeforeAnythingStarts() {
+    Run r = run("ask", "--max-prompt-bytes", "100", "x".repeat(101));
+    assertThat(r.code()).isEqualTo(2);
+    assertOneLineErrorWithoutStackTrace(r);
+    assertThat(r.err())
+        .contains("moa: error: QUESTION: prompt: 101 bytes exceed the limit of 100 bytes")
+        .contains("--max-prompt-bytes");
+    assertThat(r.err()).doesNotContain("starting");
+  }
+
+  @Test
+  void anOversizedDatasetSampleStopsTheEvalNamingFileLineAndSize() throws Exception {
+    Path dataset = dir.resolve("big.jsonl");
+    Files.writeString(
+        dataset,
+        "{\"id\": \"ok\", \"input\": \"short\", \"target\": \"a\", \"grader\": {\"type\": \"exact\"}}\n"
+            + "{\"id\": \"huge\", \"input\": \""
+            + "y".repeat(300)
+            + "\", \"target\": \"a\", \"grader\": {\"type\": \"exact\"}}\n");
+    Run r =
+        run(
+            "eval",
+            "--dataset",
+            dataset.toString(),
+            "--max-prompt-bytes",
+            "200",
+            "--out",
+            dir.resolve("run").toString(),
+            "--progress",
+            "none");
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertOneLineErrorWithoutStackTrace(r);
+    assertThat(r.err())
+        .contains(dataset + ":2: sample 'huge': prompt: 300 bytes exceed the limit of 200 bytes");
+  }
 }

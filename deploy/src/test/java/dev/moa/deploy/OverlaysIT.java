@@ -238,6 +238,48 @@ class OverlaysIT {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "prod"})
+  void orchestratorsApiTokenComesFromARequiredSecretAndNoCredentialIsALiteral(String overlay) {
+    Rendered r = new Rendered(Kustomize.render(overlay));
+    JsonNode ref = null;
+    for (JsonNode env : r.workload("orchestrator").at("/spec/template/spec/containers/0/env")) {
+      if (env.path("name").asString().equals("MOA_API_TOKEN")) {
+        ref = env.at("/valueFrom/secretKeyRef");
+        assertThat(env.has("value")).as("MOA_API_TOKEN must not be a literal").isFalse();
+      }
+    }
+    // Bound to 0.0.0.0 in the pod, the orchestrator refuses to start without the token.
+    assertThat(r.springConfig().at("/server/address").asString()).isEqualTo("0.0.0.0");
+    assertThat(ref).as("orchestrator MOA_API_TOKEN").isNotNull();
+    assertThat(ref.path("name").asString()).isEqualTo("moa-api-token");
+    assertThat(ref.path("key").asString()).isEqualTo("MOA_API_TOKEN");
+    assertThat(ref.path("optional").asBoolean()).isFalse();
+    // Keys, tokens and passwords only ever come from Secrets, in every container of the overlay.
+    for (JsonNode o : r.objects) {
+      for (JsonNode c : o.at("/spec/template/spec/containers")) {
+        for (JsonNode env : c.path("env")) {
+          String name = env.path("name").asString();
+          if (name.matches(".*(KEY|TOKEN|PASSWORD|SECRET).*")) {
+            assertThat(env.has("value"))
+                .as(Rendered.id(o) + " env " + name + " is a literal, not a secretKeyRef")
+                .isFalse();
+            assertThat(env.at("/valueFrom/secretKeyRef").isMissingNode())
+                .as(Rendered.id(o) + " env " + name)
+                .isFalse();
+          }
+        }
+      }
+    }
+    // No ConfigMap carries a credential (the Spring settings name variables, never values).
+    for (JsonNode cm : r.all("ConfigMap")) {
+      assertThat(cm.path("data").toString())
+          .as(Rendered.id(cm))
+          .doesNotContainPattern(
+              "(?i)(api_key|api-key|token|password)\\s*[:=]\\s*[^\\s\"]*[a-z0-9]{16,}");
+    }
+  }
+
   private static String groupId(Worker w) {
     Matcher m =
         Pattern.compile("GROUP_ID = \"([^\"]+)\"")

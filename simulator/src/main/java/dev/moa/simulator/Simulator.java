@@ -74,6 +74,7 @@ public final class Simulator implements AutoCloseable {
   private final LongAdder promptTokens = new LongAdder();
   private final LongAdder completionTokens = new LongAdder();
   private final AtomicInteger running = new AtomicInteger();
+  private final ApiKeyLedger keys = new ApiKeyLedger();
   private final SimulatorMetrics metrics = new SimulatorMetrics();
   private final Map<String, LongAdder> faults = new LinkedHashMap<>();
 
@@ -148,6 +149,13 @@ public final class Simulator implements AutoCloseable {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /**
+   * Chat calls per API key fingerprint ({@link ApiKeyLedger}); the keys themselves are not kept.
+   */
+  public java.util.Map<String, Long> callsByKey() {
+    return keys.snapshot();
+  }
+
   public SimulatorStats stats() {
     Map<String, Long> f = new LinkedHashMap<>();
     faults.forEach((kind, count) -> f.put(kind, count.sum()));
@@ -200,6 +208,9 @@ public final class Simulator implements AutoCloseable {
           .header("content-type", SimulatorMetrics.CONTENT_TYPE)
           .sendString(Mono.fromSupplier(metrics::scrape), StandardCharsets.UTF_8)
           .then();
+    }
+    if (method.equals(HttpMethod.GET) && path.equals("/v1/simulator/keys")) {
+      return sendJson(res, 200, json.writeValueAsString(keys.snapshot()));
     }
     if (method.equals(HttpMethod.GET) && path.equals("/v1/simulator/stats")) {
       return sendJson(res, 200, json.writeValueAsString(stats()));
@@ -256,6 +267,7 @@ public final class Simulator implements AutoCloseable {
     long start = System.nanoTime();
     long createdMillis = System.currentTimeMillis();
     requests.increment();
+    keys.record(req.requestHeaders().get("Authorization"));
     running.incrementAndGet();
     AtomicReference<String> model = new AtomicReference<>();
     return req.receive()

@@ -1,6 +1,7 @@
 package dev.moa.orchestrator.intake;
 
 import dev.moa.orchestrator.OrchestratorProperties;
+import dev.moa.orchestrator.security.JsonErrors;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.ConfigException;
 import dev.moa.protocol.config.ConfigLoader;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -41,22 +43,34 @@ public class IntakeController implements DisposableBean {
             ? ConfigLoader.defaultConfig()
             : ConfigLoader.load(Path.of(props.defaultConfig()));
     this.intake =
-        new RequestIntake(System::getenv, props.simulatorBaseUrl(), Clock.systemUTC(), defaults);
+        new RequestIntake(
+            System::getenv,
+            props.simulatorBaseUrl(),
+            Clock.systemUTC(),
+            defaults,
+            props.requestLimits());
     this.producer =
         new KafkaProducer<>(
             settings.producer("moa-intake"), new StringSerializer(), Serdes.REQUEST.serializer());
     this.producerMetrics = KafkaClientMeters.bind(registry, producer, "moa-intake");
   }
 
-  @PostMapping("/v1/requests")
+  /**
+   * The body is read as text and parsed by {@link RequestIntake}, so every error names its field.
+   */
+  @PostMapping(path = "/v1/requests", consumes = MediaType.APPLICATION_JSON_VALUE)
   public Mono<ResponseEntity<Map<String, Object>>> submit(
-      @RequestBody RequestIntake.Submission submission) {
+      @RequestBody(required = false) String body) {
     MoaRequest request;
     try {
-      request = intake.accept(submission);
+      request = intake.accept(body);
+    } catch (RequestIntake.TooLargeException e) {
+      return Mono.just(
+          ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+              .body(JsonErrors.body(e.getMessage())));
     } catch (RequestIntake.RejectedException e) {
       return Mono.just(
-          ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", e.getMessage())));
+          ResponseEntity.status(HttpStatus.BAD_REQUEST).body(JsonErrors.body(e.getMessage())));
     }
     return Mono.create(
         sink ->

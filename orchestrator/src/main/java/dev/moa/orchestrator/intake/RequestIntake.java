@@ -8,40 +8,107 @@ import dev.moa.protocol.config.ProviderResolver;
 import dev.moa.protocol.config.ResolvedProvider;
 import dev.moa.protocol.prompt.Message;
 import dev.moa.protocol.request.RequestFactory;
+import dev.moa.protocol.request.RequestLimits;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Validates an HTTP submission and turns it into a request record. Plain Java, unit-tested. */
 public final class RequestIntake {
 
   private static final Set<String> ROLES = Set.of("system", "user", "assistant");
 
+  private static final JsonMapper STRICT =
+      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
   private final Function<String, String> env;
   private final String simulatorBaseUrl;
   private final Clock clock;
   private final MoaConfig defaultConfig;
+  private final RequestLimits limits;
 
   public RequestIntake(
       Function<String, String> env, String simulatorBaseUrl, Clock clock, MoaConfig defaultConfig) {
+    this(env, simulatorBaseUrl, clock, defaultConfig, RequestLimits.DEFAULT);
+  }
+
+  public RequestIntake(
+      Function<String, String> env,
+      String simulatorBaseUrl,
+      Clock clock,
+      MoaConfig defaultConfig,
+      RequestLimits limits) {
     this.env = env;
     this.simulatorBaseUrl = simulatorBaseUrl;
     this.clock = clock;
     this.defaultConfig = defaultConfig;
+    this.limits = limits;
   }
 
-  /** The body of {@code POST /v1/requests}. */
+  /**
+   * The body of {@code POST /v1/requests}. An unknown field is an error, not ignored: a typo such
+   * as "questoin" must not silently drop the question.
+   */
   public record Submission(
       String question, List<Map<String, String>> messages, String config, Long seed) {}
 
   /** A submission that cannot run; the message names the field and the bad value. */
-  public static final class RejectedException extends Exception {
+  public static class RejectedException extends Exception {
     public RejectedException(String message) {
       super(message);
     }
+  }
+
+  /** A submission over the prompt limits (HTTP 413). */
+  public static final class TooLargeException extends RejectedException {
+    public TooLargeException(String message) {
+      super(message);
+    }
+  }
+
+  /** Parses and accepts a raw JSON body; every error names the field and the problem. */
+  public MoaRequest accept(String body) throws RejectedException {
+    return accept(parse(body));
+  }
+
+  static Submission parse(String body) throws RejectedException {
+    if (body == null || body.isBlank()) {
+      throw new RejectedException("body: empty; expected a JSON object");
+    }
+    try {
+      return STRICT.readValue(body, Submission.class);
+    } catch (JacksonException e) {
+      throw new RejectedException(describe(e));
+    }
+  }
+
+  /** {@code messages[0].content: Cannot deserialize ... (line 1, column 40)}. */
+  static String describe(JacksonException e) {
+    StringBuilder path = new StringBuilder();
+    for (JacksonException.Reference r : e.getPath()) {
+      if (r.getPropertyName() != null) {
+        path.append(path.isEmpty() ? "" : ".").append(r.getPropertyName());
+      } else if (r.getIndex() >= 0) {
+        path.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    String message = e.getOriginalMessage();
+    int newline = message.indexOf('\n');
+    if (newline >= 0) {
+      message = message.substring(0, newline);
+    }
+    var loc = e.getLocation();
+    String where =
+        loc == null || loc.getLineNr() < 0
+            ? ""
+            : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+    return (path.isEmpty() ? "body" : path.toString()) + ": " + message + where;
   }
 
   public MoaRequest accept(Submission s) throws RejectedException {
@@ -49,6 +116,12 @@ public final class RequestIntake {
       throw new RejectedException("body: expected a JSON object");
     }
     List<Message> conversation = conversation(s);
+    // Before the config is even parsed: an oversized prompt costs nothing but this check.
+    try {
+      limits.check(conversation);
+    } catch (RequestLimits.RequestTooLargeException e) {
+      throw new TooLargeException(e.getMessage());
+    }
     MoaConfig config;
     try {
       config =
@@ -70,7 +143,8 @@ public final class RequestIntake {
         conversation,
         s.seed(),
         clock.millis(),
-        Map.of());
+        Map.of(),
+        limits);
   }
 
   private static List<Message> conversation(Submission s) throws RejectedException {

@@ -13,7 +13,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +47,10 @@ class IntakeIT {
                 "--moa.kafka.bootstrap=" + settings.bootstrap(),
                 "--server.port=0",
                 "--moa.orchestrator.simulator-base-url=http://127.0.0.1:9/v1",
+                // Small limits so the corpus' oversized bodies stay small.
+                "--moa.orchestrator.max-body-bytes=65536",
+                "--moa.orchestrator.max-prompt-bytes=16384",
+                "--moa.orchestrator.max-messages=20",
                 "--moa.orchestrator.state-dir="
                     + Files.createTempDirectory("intake-it").toString());
     base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
@@ -56,12 +62,144 @@ class IntakeIT {
   }
 
   private static HttpResponse<String> post(String json) throws Exception {
+    return post(json.getBytes(StandardCharsets.UTF_8), "application/json");
+  }
+
+  private static HttpResponse<String> post(byte[] body, String contentType) throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create(base + "/v1/requests"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static List<MoaRequest> requestsOnTopic(
+      java.util.function.Predicate<List<MoaRequest>> until) {
+    Map<String, Object> props = new HashMap<>(settings.consumer(null, true));
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+      List<TopicPartition> parts = new ArrayList<>();
+      for (int p = 0; p < Topics.REQUESTS.partitions(); p++) {
+        parts.add(new TopicPartition(Topics.REQUESTS.name(), p));
+      }
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      List<MoaRequest> seen = new ArrayList<>();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                  if (!"poison".equals(r.key())) {
+                    try {
+                      seen.add(Serdes.REQUEST.fromBytes(r.value()));
+                    } catch (RuntimeException e) {
+                      // another IT's deliberate poison record
+                    }
+                  }
+                }
+                return until.test(seen);
+              });
+      return seen;
+    }
+  }
+
+  /** A row of corpus/http-bodies/expected.tsv. */
+  record CorpusEntry(String file, String contentType, int status, String errorContains) {}
+
+  static List<CorpusEntry> corpus() throws Exception {
+    List<CorpusEntry> out = new ArrayList<>();
+    for (String line :
+        Files.readAllLines(Path.of("src/test/resources/corpus/http-bodies/expected.tsv"))) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      String[] f = line.split("\t");
+      out.add(new CorpusEntry(f[0], f[1], Integer.parseInt(f[2]), f[3]));
+    }
+    return out;
+  }
+
+  static byte[] body(String file) throws Exception {
+    return switch (file) {
+      case "GEN:prompt-over-limit" ->
+          ("{\"question\": \"" + "x".repeat(16385) + "\"}").getBytes(StandardCharsets.UTF_8);
+      case "GEN:too-many-messages" -> {
+        StringBuilder b = new StringBuilder("{\"messages\": [");
+        for (int i = 0; i < 21; i++) {
+          b.append(i == 0 ? "" : ",").append("{\"role\": \"user\", \"content\": \"m\"}");
+        }
+        yield b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+      }
+      case "GEN:body-over-limit" ->
+          ("{\"question\": \"q\", \"config\": \"" + "#".repeat(70_000) + "\"}")
+              .getBytes(StandardCharsets.UTF_8);
+      default -> Files.readAllBytes(Path.of("src/test/resources/corpus/http-bodies", file));
+    };
+  }
+
+  @Test
+  void everyMalformedBodyOfTheCorpusIsAClear4xxJsonErrorAndGoodRequestsStillGetThrough()
+      throws Exception {
+    List<CorpusEntry> corpus = corpus();
+    assertThat(corpus).hasSizeGreaterThanOrEqualTo(10);
+    List<String> goodIds = new ArrayList<>();
+    var json = tools.jackson.databind.json.JsonMapper.builder().build();
+    var soft = new org.assertj.core.api.SoftAssertions();
+    for (CorpusEntry e : corpus) {
+      HttpResponse<String> bad = post(body(e.file()), e.contentType());
+      soft.assertThat(bad.statusCode()).as(e.file() + ": " + bad.body()).isEqualTo(e.status());
+      soft.assertThat(bad.headers().firstValue("Content-Type").orElse(""))
+          .as(e.file())
+          .startsWith("application/json");
+      String error = json.readTree(bad.body()).path("error").asString();
+      soft.assertThat(error).as(e.file()).contains(e.errorContains());
+
+      HttpResponse<String> good = post("{\"question\": \"after " + e.file() + "\"}");
+      assertThat(good.statusCode()).as("good request after " + e.file()).isEqualTo(202);
+      goodIds.add(json.readTree(good.body()).path("request_id").asString());
+    }
+    soft.assertAll();
+    // Every good request reached Kafka; no bad one did.
+    List<MoaRequest> seen =
+        requestsOnTopic(
+            s -> s.stream().map(MoaRequest::getRequestId).toList().containsAll(goodIds));
+    for (MoaRequest r : seen) {
+      String content = r.getMessages().get(0).getContent();
+      assertThat(content).doesNotStartWith("xxxx").isNotEqualTo("q");
+    }
+  }
+
+  @Test
+  void anUnknownPathIsA404JsonError() throws Exception {
+    HttpResponse<String> resp =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/nothing-here"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(resp.statusCode()).isEqualTo(404);
+    assertThat(resp.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+    assertThat(resp.body()).contains("\"error\"").doesNotContain("body:");
+  }
+
+  @Test
+  void aChunkedBodyOverTheLimitIsA413Too() throws Exception {
+    byte[] big = body("GEN:body-over-limit");
+    // No Content-Length: the decoder's buffer limit catches it, not the header check.
+    HttpResponse<String> resp =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/requests"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(big)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(resp.statusCode()).as(resp.body()).isEqualTo(413);
+    assertThat(resp.body()).contains("\"error\"").contains("65536 bytes");
   }
 
   @Test

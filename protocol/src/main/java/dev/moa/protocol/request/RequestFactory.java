@@ -90,6 +90,7 @@ public final class RequestFactory {
         .build();
   }
 
+  /** A request within {@link RequestLimits#DEFAULT}. */
   public static MoaRequest request(
       String requestId,
       MoaConfigSnapshot snapshot,
@@ -97,6 +98,24 @@ public final class RequestFactory {
       Long seed,
       long nowMs,
       Map<String, String> metadata) {
+    return request(requestId, snapshot, conversation, seed, nowMs, metadata, RequestLimits.DEFAULT);
+  }
+
+  /**
+   * The request record of a conversation.
+   *
+   * @throws RequestLimits.RequestTooLargeException when the conversation is over {@code limits}:
+   *     nothing oversized is ever built, so nothing oversized reaches Kafka
+   */
+  public static MoaRequest request(
+      String requestId,
+      MoaConfigSnapshot snapshot,
+      List<Message> conversation,
+      Long seed,
+      long nowMs,
+      Map<String, String> metadata,
+      RequestLimits limits) {
+    limits.check(conversation);
     List<ChatMessage> messages = new ArrayList<>();
     for (Message m : conversation) {
       messages.add(new ChatMessage(m.role(), m.content()));
@@ -118,8 +137,25 @@ public final class RequestFactory {
       Long seed,
       long nowMs,
       Map<String, String> metadata) {
+    return question(snapshot, question, seed, nowMs, metadata, RequestLimits.DEFAULT);
+  }
+
+  /** A one-question request within {@code limits}. */
+  public static MoaRequest question(
+      MoaConfigSnapshot snapshot,
+      String question,
+      Long seed,
+      long nowMs,
+      Map<String, String> metadata,
+      RequestLimits limits) {
     return request(
-        newRequestId(), snapshot, List.of(new Message("user", question)), seed, nowMs, metadata);
+        newRequestId(),
+        snapshot,
+        List.of(new Message("user", question)),
+        seed,
+        nowMs,
+        metadata,
+        limits);
   }
 
   /** True when any call of the snapshot goes to the simulator. */

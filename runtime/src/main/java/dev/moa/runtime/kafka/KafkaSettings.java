@@ -30,6 +30,40 @@ public record KafkaSettings(
     clientProperties = Map.copyOf(clientProperties);
   }
 
+  /**
+   * Never shows a secret (sasl.jaas.config, *password*, ssl keys, tokens): a settings object that
+   * ends up in a log line or an exception message must not carry the cluster's credentials.
+   */
+  @Override
+  public String toString() {
+    return "KafkaSettings[bootstrap="
+        + bootstrap
+        + ", clientProperties="
+        + redacted(clientProperties)
+        + ", replicationFactor="
+        + replicationFactor
+        + "]";
+  }
+
+  /** The properties with every secret's value replaced by {@code [hidden]}, as Kafka logs them. */
+  public static Map<String, String> redacted(Map<String, String> properties) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    properties.forEach((k, v) -> out.put(k, isSecret(k) ? "[hidden]" : v));
+    return out;
+  }
+
+  /** True for client properties whose value is a credential. */
+  public static boolean isSecret(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    return k.contains("password")
+        || k.contains("jaas")
+        || k.contains("secret")
+        || k.contains("token")
+        || k.equals("ssl.keystore.key")
+        || k.endsWith(".key")
+        || k.contains("credential");
+  }
+
   public static KafkaSettings local(String bootstrap) {
     return new KafkaSettings(bootstrap, Map.of(), (short) 1);
   }

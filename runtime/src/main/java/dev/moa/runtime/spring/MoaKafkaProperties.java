@@ -21,4 +21,18 @@ public record MoaKafkaProperties(
     replicationFactor = replicationFactor == null ? 1 : replicationFactor;
     createTopics = createTopics == null || createTopics;
   }
+
+  /** Secrets among the pass-through properties are hidden (see KafkaSettings#redacted). */
+  @Override
+  public String toString() {
+    return "MoaKafkaProperties[bootstrap="
+        + bootstrap
+        + ", properties="
+        + dev.moa.runtime.kafka.KafkaSettings.redacted(properties)
+        + ", replicationFactor="
+        + replicationFactor
+        + ", createTopics="
+        + createTopics
+        + "]";
+  }
 }

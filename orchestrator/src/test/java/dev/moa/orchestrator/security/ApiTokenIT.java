@@ -1,0 +1,126 @@
+package dev.moa.orchestrator.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.moa.orchestrator.OrchestratorApplication;
+import dev.moa.runtime.kafka.KafkaSettings;
+import dev.moa.runtime.testing.SharedBroker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The orchestrator bound beyond loopback (0.0.0.0; the test still calls it on 127.0.0.1): the API
+ * needs the bearer token from MOA_TEST_API_TOKEN (set by failsafe in this module's pom).
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class ApiTokenIT {
+
+  private static final String TOKEN_ENV = "MOA_TEST_API_TOKEN";
+  private static final HttpClient http = HttpClient.newHttpClient();
+  private static KafkaSettings settings;
+  private static ConfigurableApplicationContext app;
+  private static String base;
+  private static String token;
+
+  @BeforeAll
+  static void start() throws Exception {
+    token = System.getenv(TOKEN_ENV);
+    assertThat(token).as(TOKEN_ENV + " (set by failsafe)").isNotBlank();
+    settings = SharedBroker.settingsWithTopics();
+    app = orchestrator(TOKEN_ENV);
+    base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+  }
+
+  private static ConfigurableApplicationContext orchestrator(String tokenEnv) throws Exception {
+    return new SpringApplicationBuilder(OrchestratorApplication.class)
+        .run(
+            "--moa.kafka.bootstrap=" + settings.bootstrap(),
+            "--server.port=0",
+            "--server.address=0.0.0.0",
+            "--moa.orchestrator.api-token-env=" + tokenEnv,
+            "--moa.orchestrator.simulator-base-url=http://127.0.0.1:9/v1",
+            // Even at DEBUG the filter logs the verdict, never the header.
+            "--logging.level.dev.moa=DEBUG",
+            "--logging.level.org.springframework.web=DEBUG",
+            "--moa.orchestrator.state-dir=" + Files.createTempDirectory("token-it"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) {
+      app.close();
+    }
+  }
+
+  private static HttpResponse<String> post(String authorization) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + "/v1/requests"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"question\": \"token?\"}"));
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void withoutOrWithAWrongTokenTheApiAnswers401JsonAndWithTheTokenItAccepts(CapturedOutput output)
+      throws Exception {
+    HttpResponse<String> none = post(null);
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+    assertThat(none.headers().firstValue("WWW-Authenticate").orElse("")).startsWith("Bearer");
+    assertThat(none.body()).contains("\"error\":\"missing Authorization header");
+
+    HttpResponse<String> wrong = post("Bearer " + token + "-not");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.body()).isEqualTo("{\"error\":\"invalid bearer token\"}");
+
+    HttpResponse<String> basic = post("Basic " + token);
+    assertThat(basic.statusCode()).isEqualTo(401);
+
+    HttpResponse<String> ok = post("Bearer " + token);
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(202);
+    assertThat(ok.body()).contains("\"request_id\":\"req-");
+
+    assertThat(output.getAll()).contains("bearer token required (from " + TOKEN_ENV + ")");
+    assertThat(output.getAll()).doesNotContain(token);
+  }
+
+  @Test
+  void probesAndPrometheusStayOpenSoTheKubeletAndPrometheusNeedNoToken() throws Exception {
+    assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+    assertThat(get("/actuator/health/liveness").statusCode()).isIn(200, 404);
+    HttpResponse<String> prom = get("/actuator/prometheus");
+    assertThat(prom.statusCode()).isEqualTo(200);
+    assertThat(prom.body()).contains("# TYPE").doesNotContain(token);
+    assertThat(get("/v1/anything").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void boundBeyondLoopbackWithoutTheTokenVariableItRefusesToStart() {
+    assertThatThrownBy(() -> orchestrator("MOA_TEST_UNSET_TOKEN").close())
+        .rootCause()
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("server.address is '0.0.0.0', not loopback")
+        .hasMessageContaining("MOA_TEST_UNSET_TOKEN is not set");
+  }
+}
