@@ -75,6 +75,13 @@ final class RateLimits {
     return tpm;
   }
 
+  /** Time until the current window ends (windows are aligned to the simulator's start). */
+  Duration untilWindowEnds() {
+    long now = nanoTime.getAsLong();
+    long index = (now - origin) / windowNanos;
+    return Duration.ofNanos(origin + (index + 1) * windowNanos - now);
+  }
+
   /** Admits or refuses one request of {@code tokens} (input + max completion tokens). */
   Decision admit(String apiKey, long tokens) {
     String id = keyId(apiKey);

@@ -150,6 +150,14 @@ public final class Simulator implements AutoCloseable {
     return options;
   }
 
+  /**
+   * Time until the current {@code --rpm/--tpm} window ends; windows follow one another from the
+   * simulator's start, the same for every key.
+   */
+  public Duration untilLimitWindowEnds() {
+    return limits.untilWindowEnds();
+  }
+
   /** Called for every valid chat request, before any fault is injected, on a server thread. */
   public void addListener(Consumer<ReceivedCall> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));

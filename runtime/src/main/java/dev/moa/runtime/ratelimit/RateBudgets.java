@@ -184,6 +184,7 @@ public final class RateBudgets implements RateGate, AutoCloseable {
     long limitRequests;
     long limitTokens;
     long windowEnd; // 0 = no window yet
+    boolean aligned; // windowEnd came from the provider's reset header
     long usedRequests;
     long usedTokens;
     long serverRemainingRequests = -1;
@@ -261,6 +262,22 @@ public final class RateBudgets implements RateGate, AutoCloseable {
       usedTokens += tokens;
       sinceRequests++;
       sinceTokens += tokens;
+      if (log.isDebugEnabled()) {
+        log.debug(
+            "provider={} model={}: reserved {} tokens, {} requests / {} tokens of a share of {} / {}"
+                + " ({} members), window ends in {} ms, server remaining {} / {}",
+            provider,
+            model,
+            tokens,
+            usedRequests,
+            usedTokens,
+            shareRequests,
+            shareTokens,
+            m,
+            (windowEnd - now) / 1_000_000,
+            serverRemainingRequests - sinceRequests + 1,
+            serverRemainingTokens - sinceTokens + tokens);
+      }
       return true;
     }
 
@@ -391,14 +408,15 @@ public final class RateBudgets implements RateGate, AutoCloseable {
         if (reset < 0) {
           reset = seconds(header, "x-ratelimit-reset-requests-minute");
         }
+        boolean stale = false;
         if (reset >= 0) {
-          align(now + (long) (reset * 1e9), now);
+          stale = !align(now + (long) (reset * 1e9), now);
         } else {
           roll(now);
         }
         long remReq = number(header, "x-ratelimit-remaining-requests-minute");
         long remTok = number(header, "x-ratelimit-remaining-tokens-minute");
-        if (remReq >= 0 || remTok >= 0) {
+        if (!stale && (remReq >= 0 || remTok >= 0)) {
           serverRemainingRequests = remReq;
           serverRemainingTokens = remTok;
           sinceRequests = 0;
@@ -428,17 +446,33 @@ public final class RateBudgets implements RateGate, AutoCloseable {
       return grants;
     }
 
-    /** Moves the window's end to the provider's; a later end means the provider's rolled over. */
-    private void align(long serverEnd, long now) {
-      long tolerance = Math.max(TimeUnit.MILLISECONDS.toNanos(50), windowNanos / 20);
-      if (windowEnd == 0 || serverEnd > windowEnd + tolerance) {
+    /**
+     * Aligns the window's end with the provider's. {@code serverEnd} (arrival + reset) is never
+     * earlier than the true end (it is late by the answer's delay), so the earliest estimate of a
+     * window is kept. An end more than half a window later than ours means the provider's window
+     * rolled over; one more than half a window earlier is a late answer from the previous window
+     * and is ignored (returns false). Consecutive windows' ends are a whole window apart, so a slow
+     * answer is never mistaken for a new window.
+     */
+    private boolean align(long serverEnd, long now) {
+      if (windowEnd == 0 || serverEnd > windowEnd + windowNanos / 2) {
         windowEnd = serverEnd;
+        aligned = true;
         newWindow();
-      } else if (now >= windowEnd) {
-        roll(now);
-      } else {
-        windowEnd = serverEnd;
+        return true;
       }
+      if (!aligned) { // our first guess: the provider's window ends earlier, reservations stand
+        windowEnd = serverEnd;
+        aligned = true;
+        roll(now);
+        return true;
+      }
+      if (serverEnd < windowEnd - windowNanos / 2) {
+        return false;
+      }
+      windowEnd = Math.min(windowEnd, serverEnd);
+      roll(now);
+      return true;
     }
 
     synchronized void giveBack(long tokens) {

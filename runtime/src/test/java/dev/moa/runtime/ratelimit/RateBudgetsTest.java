@@ -164,6 +164,54 @@ class RateBudgetsTest {
   }
 
   @Test
+  void aLateAnswerFromThePreviousWindowChangesNothing() {
+    budgets(Duration.ofSeconds(10), new RateBudgets.Limit("cerebras", "*", 10, 0));
+    RateGate.Permit first = budgets.acquire(CEREBRAS, MODEL, 1).join();
+    RateGate.Permit second = budgets.acquire(CEREBRAS, MODEL, 1).join();
+    first.responded(
+        200,
+        headers(
+                "x-ratelimit-limit-requests-minute", "10",
+                "x-ratelimit-remaining-requests-minute", "8",
+                "x-ratelimit-reset-requests-minute", "9.0")
+            ::get);
+    // Says its window ends in 0.1 s although ours ends in ~9 s: from the previous window.
+    second.responded(
+        200,
+        headers(
+                "x-ratelimit-limit-requests-minute", "10",
+                "x-ratelimit-remaining-requests-minute", "0",
+                "x-ratelimit-reset-requests-minute", "0.1")
+            ::get);
+    assertThat(budgets.acquire(CEREBRAS, MODEL, 1)).isDone();
+    assertThat(budgets.snapshot("cerebras", MODEL).usedRequests()).isEqualTo(3);
+  }
+
+  @Test
+  void aSlowAnswerIsNotMistakenForANewWindow() {
+    budgets(Duration.ofSeconds(10), new RateBudgets.Limit("cerebras", "*", 2, 0));
+    RateGate.Permit first = budgets.acquire(CEREBRAS, MODEL, 1).join();
+    RateGate.Permit second = budgets.acquire(CEREBRAS, MODEL, 1).join();
+    first.responded(
+        200,
+        headers(
+                "x-ratelimit-limit-requests-minute", "2",
+                "x-ratelimit-remaining-requests-minute", "1",
+                "x-ratelimit-reset-requests-minute", "5.0")
+            ::get);
+    // Arrives 2 s late: its window seems to end 2 s later than ours, still the same window.
+    second.responded(
+        200,
+        headers(
+                "x-ratelimit-limit-requests-minute", "2",
+                "x-ratelimit-remaining-requests-minute", "0",
+                "x-ratelimit-reset-requests-minute", "7.0")
+            ::get);
+    assertThat(budgets.acquire(CEREBRAS, MODEL, 1)).isNotDone();
+    assertThat(budgets.snapshot("cerebras", MODEL).usedRequests()).isEqualTo(2);
+  }
+
+  @Test
   void cancelledWaitersAreSkipped() {
     budgets(Duration.ofMillis(500), new RateBudgets.Limit("cerebras", "*", 1, 0));
     budgets.acquire(CEREBRAS, MODEL, 1).join();
