@@ -102,7 +102,7 @@ final class RateLimitBench implements Callable<Integer> {
 
   @Option(
       names = "--max-in-flight",
-      defaultValue = "4",
+      defaultValue = "8",
       description = "each worker's moa.agent-worker.max-in-flight (default ${DEFAULT-VALUE})")
   int maxInFlight;
 

@@ -32,16 +32,17 @@ import org.slf4j.LoggerFactory;
  * it reserved since it last heard them. No coordination between workers is needed.
  *
  * <p><b>Windows.</b> A window lasts {@code window} (a minute; shorter when a test time-scales it)
- * and is aligned to the provider's by its {@code x-ratelimit-reset-*} headers. Limits come from
- * configuration and are replaced by the provider's {@code x-ratelimit-limit-*} headers when it
- * sends them. Until a provider and model without configured limits has answered once, one attempt
- * at a time goes (a probe: its headers may bring limits); when it answers without limit headers, it
- * has no budget and every call goes at once.
+ * and is aligned to the provider's by its {@code x-ratelimit-reset-*} headers (see {@code align}).
+ * Limits come from configuration and are replaced by the provider's {@code x-ratelimit-limit-*}
+ * headers when it sends them. Until a provider and model without configured limits has answered
+ * once, one attempt at a time goes (a probe: its headers may bring limits); when it answers without
+ * limit headers, it has no budget and every call goes at once.
  *
  * <p><b>Reservations.</b> Every attempt (retries too) reserves one request and its tokens (input
  * estimate + max tokens, as Cerebras counts them) before it is sent, or waits, in order of arrival,
- * until the window rolls over. A 429 gives its reservation back and pauses the whole budget for the
- * retry-after it names.
+ * until the window rolls over; in a window's last twentieth it waits for the next one (sent that
+ * late, it might arrive there). A 429 gives its reservation back and pauses the whole budget for
+ * the retry-after it names.
  *
  * <p>Never blocks a caller: waiting attempts are futures completed by one scheduler thread.
  */
@@ -242,6 +243,11 @@ public final class RateBudgets implements RateGate, AutoCloseable {
         return false;
       }
       roll(now);
+      if (aligned && windowEnd - now < windowNanos / 20) {
+        // Sent this late, it could reach the provider in its next window, whose share counts from
+        // zero here: reserve it there instead.
+        return false;
+      }
       int m = Math.max(1, members.getAsInt());
       long shareRequests = limitRequests > 0 ? Math.max(1, limitRequests / m) : Long.MAX_VALUE;
       long shareTokens = limitTokens > 0 ? limitTokens / m : Long.MAX_VALUE;
@@ -447,27 +453,24 @@ public final class RateBudgets implements RateGate, AutoCloseable {
     }
 
     /**
-     * Aligns the window's end with the provider's. {@code serverEnd} (arrival + reset) is never
-     * earlier than the true end (it is late by the answer's delay), so the earliest estimate of a
-     * window is kept. An end more than half a window later than ours means the provider's window
-     * rolled over; one more than half a window earlier is a late answer from the previous window
-     * and is ignored (returns false). Consecutive windows' ends are a whole window apart, so a slow
-     * answer is never mistaken for a new window.
+     * Aligns the window's end with the provider's. The first answer sets it; from then on windows
+     * roll by this worker's clock, a window apart, and an answer only refines the end when its own
+     * (arrival + reset, never earlier than the true end) lies within a twentieth of a window of
+     * ours; the earlier of the two is kept. An answer further off is slow or from another window:
+     * its remaining counts are not this window's and are ignored (returns false). Moving the end by
+     * a slow answer could start a window early and spend a share twice; keeping a late end only
+     * starts windows a little late.
      */
     private boolean align(long serverEnd, long now) {
-      if (windowEnd == 0 || serverEnd > windowEnd + windowNanos / 2) {
-        windowEnd = serverEnd;
-        aligned = true;
-        newWindow();
-        return true;
-      }
-      if (!aligned) { // our first guess: the provider's window ends earlier, reservations stand
+      if (!aligned) {
         windowEnd = serverEnd;
         aligned = true;
         roll(now);
         return true;
       }
-      if (serverEnd < windowEnd - windowNanos / 2) {
+      long tolerance = Math.max(TimeUnit.MILLISECONDS.toNanos(20), windowNanos / 20);
+      if (Math.abs(serverEnd - windowEnd) > tolerance) {
+        roll(now);
         return false;
       }
       windowEnd = Math.min(windowEnd, serverEnd);
