@@ -302,11 +302,15 @@ final class RateLimitBench implements Callable<Integer> {
     r.figure("requests_failed", failed);
     r.target(BenchReport.Target.atLeast("token budget used %", usedPct, TARGET_BUDGET_USED_PCT));
     r.target(BenchReport.Target.atMost("requests failed", failed, 0));
-    r.target(BenchReport.Target.atMost("429 % of calls", pct429, TARGET_429_PCT - 1e-9));
+    // The acceptance point is "< 2 %"; the IT asserts it strictly.
+    r.target(BenchReport.Target.atMost("429 % of calls", pct429, TARGET_429_PCT));
     r.note(
         "token budget used: tokens the simulator admitted (input + max_tokens) over the measured"
             + " minutes / (tpm x minutes); a worker's share is tpm / workers, so whole requests"
             + " use at most floor(share / tokens_per_request) x tokens_per_request of it");
+    r.note(
+        "per-minute figures are sampled 20 ms before the simulator's window ends, so an admission in"
+            + " those 20 ms counts in the next minute; the total is exact");
     r.note(
         "requests failed: FAILED results + tasks never answered, over the whole run (warm-up and"
             + " drain included)");
