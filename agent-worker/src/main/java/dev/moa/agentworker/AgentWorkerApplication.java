@@ -2,6 +2,7 @@ package dev.moa.agentworker;
 
 import dev.moa.runtime.spring.MoaCacheConfiguration;
 import dev.moa.runtime.spring.MoaKafkaConfiguration;
+import dev.moa.runtime.spring.MoaRateLimitConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -12,7 +13,7 @@ import org.springframework.context.annotation.Import;
  * AgentResult per task to {@code moa.agent-results}. Stateless; scale by running more.
  */
 @SpringBootApplication
-@Import({MoaKafkaConfiguration.class, MoaCacheConfiguration.class})
+@Import({MoaKafkaConfiguration.class, MoaCacheConfiguration.class, MoaRateLimitConfiguration.class})
 @EnableConfigurationProperties(AgentWorkerProperties.class)
 public class AgentWorkerApplication {
 

@@ -4,6 +4,7 @@ import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.provider.ProviderClient;
 import dev.moa.provider.ProviderClientOptions;
+import dev.moa.provider.RateGate;
 import dev.moa.runtime.cache.ResponseCache;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.model.ModelCallMetrics;
@@ -37,14 +38,20 @@ public class AgentWorkerConfiguration {
     return new ModelCallMetrics(registry);
   }
 
-  /** One shared, non-blocking client for every call of this worker. */
+  /**
+   * One shared, non-blocking client for every call of this worker, spending the rate budget it
+   * shares with the group's other workers ({@link
+   * dev.moa.runtime.spring.MoaRateLimitConfiguration}).
+   */
   @Bean(destroyMethod = "close")
-  ProviderClient providerClient(ModelCallMetrics metrics, AgentWorkerProperties props) {
+  ProviderClient providerClient(
+      ModelCallMetrics metrics, AgentWorkerProperties props, RateGate rateGate) {
     return new ProviderClient(
         ProviderClientOptions.builder()
             .callTimeout(props.callTimeout())
             .idleTimeout(props.idleTimeout())
             .retryListener(metrics.retryListener())
+            .rateGate(rateGate)
             .build());
   }
 

@@ -53,6 +53,7 @@ import picocli.CommandLine.Option;
       InflightBench.class,
       ScalingBench.class,
       FootprintBench.class,
+      RateLimitBench.class,
       BenchCommand.Grading.class
     })
 final class BenchCommand implements Runnable {

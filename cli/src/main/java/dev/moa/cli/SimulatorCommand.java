@@ -41,6 +41,28 @@ final class SimulatorCommand implements Callable<Integer> {
       description = "fault rates, e.g. 5xx=0.1,429=0.05,stall=0.02,truncate=0.01,malformed=0.01")
   String faults;
 
+  @Option(
+      names = "--rpm",
+      defaultValue = "0",
+      description =
+          "requests per API key and window; over it: 429 with retry-after (default 0 = no limit)")
+  long rpm;
+
+  @Option(
+      names = "--tpm",
+      defaultValue = "0",
+      description =
+          "tokens (input + max_completion_tokens, counted at admission) per API key and window"
+              + " (default 0 = no limit)")
+  long tpm;
+
+  @Option(
+      names = "--limit-window",
+      defaultValue = "60s",
+      description =
+          "the --rpm/--tpm window, shorter to time-scale a test (default ${DEFAULT-VALUE})")
+  String limitWindow;
+
   @Override
   public Integer call() throws Exception {
     SimulatorOptions options;
@@ -52,6 +74,9 @@ final class SimulatorCommand implements Callable<Integer> {
               .defaultProfile(Profile.named(profile))
               .timeScale(timeScale)
               .faults(FaultRates.parse(faults))
+              .rpm(rpm)
+              .tpm(tpm)
+              .limitWindow(ScalingBench.parseDuration("--limit-window", limitWindow))
               .build();
     } catch (IllegalArgumentException e) {
       throw new UserError(UserError.USAGE, e.getMessage());

@@ -13,6 +13,8 @@ public enum ErrorClass {
   CONNECTION(true),
   MALFORMED_STREAM(true),
   TRUNCATED_STREAM(true),
+  /** The provider's circuit breaker is open: the attempt was not sent. */
+  CIRCUIT_OPEN(true),
   INTERNAL(false);
 
   private final boolean retryable;
@@ -30,6 +32,18 @@ public enum ErrorClass {
 
   public boolean retryable() {
     return retryable;
+  }
+
+  /**
+   * True for failures that say the provider is unwell and count against its circuit breaker: 5xx,
+   * 408, timeouts, connection failures and broken streams. 429, 409 and other 4xx do not: the
+   * provider answered sensibly.
+   */
+  public boolean providerFault() {
+    return switch (this) {
+      case HTTP_5XX, HTTP_408, TIMEOUT, CONNECTION, MALFORMED_STREAM, TRUNCATED_STREAM -> true;
+      default -> false;
+    };
   }
 
   /** Class of an HTTP error status; {@link #INTERNAL} for statuses that are not 4xx or 5xx. */

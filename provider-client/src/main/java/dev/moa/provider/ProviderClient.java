@@ -1,5 +1,7 @@
 package dev.moa.provider;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import java.io.IOException;
@@ -8,7 +10,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -36,6 +40,11 @@ import tools.jackson.databind.node.ObjectNode;
  * Streaming client for OpenAI-compatible {@code /chat/completions} endpoints, with retries and
  * timeouts. Fully non-blocking: thousands of calls can be in flight on a few I/O threads. One
  * instance is meant to be shared; it is thread-safe.
+ *
+ * <p>Every attempt first asks the provider's circuit breaker ({@link CircuitBreakerSettings}), then
+ * reserves its tokens from the {@link RateGate}; the gate hears each response's status and headers.
+ * The first attempt's wait in the gate is not part of {@code callTimeout}: a call queued behind a
+ * rate limit has not started yet.
  */
 public final class ProviderClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProviderClient.class);
@@ -50,6 +59,18 @@ public final class ProviderClient implements AutoCloseable {
   private final WebClient web;
   private final JsonMapper mapper = JsonMapper.builder().build();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+  private final CircuitBreakerConfig breakerConfig;
+
+  /** The "permit" of an attempt the open circuit breaker refused: it is never sent. */
+  private static final RateGate.Permit REFUSED =
+      new RateGate.Permit() {
+        @Override
+        public void responded(int status, Function<String, String> header) {}
+
+        @Override
+        public void noResponse() {}
+      };
 
   public ProviderClient() {
     this(ProviderClientOptions.defaults());
@@ -57,6 +78,18 @@ public final class ProviderClient implements AutoCloseable {
 
   public ProviderClient(ProviderClientOptions options) {
     this.options = Objects.requireNonNull(options, "options");
+    CircuitBreakerSettings cb = options.circuitBreaker();
+    this.breakerConfig =
+        CircuitBreakerConfig.custom()
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            .slidingWindowSize(cb.window())
+            .minimumNumberOfCalls(cb.minimumCalls())
+            .failureRateThreshold(cb.failureRatePercent())
+            .waitDurationInOpenState(cb.openFor())
+            .permittedNumberOfCallsInHalfOpenState(cb.halfOpenCalls())
+            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            .writableStackTraceEnabled(false)
+            .build();
     this.pool =
         ConnectionProvider.builder("moa-provider")
             .maxConnections(options.maxConnections())
@@ -82,6 +115,37 @@ public final class ProviderClient implements AutoCloseable {
   }
 
   /**
+   * The state of a provider's circuit breaker: {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN};
+   * also {@code CLOSED} before its first call or without breakers.
+   */
+  public String circuitState(String providerName) {
+    CircuitBreaker cb = breakers.get(providerName);
+    return cb == null ? "CLOSED" : cb.getState().name();
+  }
+
+  /** The breaker of a provider; null when breakers are disabled. */
+  private CircuitBreaker breaker(Endpoint endpoint) {
+    if (!options.circuitBreaker().enabled()) {
+      return null;
+    }
+    return breakers.computeIfAbsent(
+        endpoint.providerName(), name -> CircuitBreaker.of("moa-provider-" + name, breakerConfig));
+  }
+
+  /** Asks the breaker, then reserves the attempt's tokens from the rate gate. */
+  private Mono<RateGate.Permit> admit(Call call) {
+    return Mono.defer(
+        () -> {
+          CircuitBreaker cb = breaker(call.endpoint);
+          if (cb != null && !cb.tryAcquirePermission()) {
+            return Mono.just(REFUSED);
+          }
+          return Mono.fromFuture(
+              () -> options.rateGate().acquire(call.endpoint, call.request.model(), call.tokens));
+        });
+  }
+
+  /**
    * Streams one chat completion, retrying per the {@link RetryPolicy}.
    *
    * @param listener told about each attempt and content delta; null for none
@@ -100,6 +164,7 @@ public final class ProviderClient implements AutoCloseable {
     try {
       call.uri = URI.create(endpoint.chatCompletionsUrl());
       call.body = requestBody(request);
+      call.tokens = TokenEstimate.of(request);
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(
           call.failed(
@@ -108,19 +173,22 @@ public final class ProviderClient implements AutoCloseable {
                   "cannot build request for " + endpoint.providerName() + ": " + e.getMessage())));
     }
     Duration callTimeout = options.callTimeout();
-    return attemptLoop(call, 1)
-        .timeout(
-            callTimeout,
-            Mono.fromSupplier(
-                () ->
-                    call.failed(
-                        new AttemptFailure(
-                            ErrorClass.TIMEOUT,
-                            "call to "
-                                + endpoint.providerName()
-                                + " exceeded callTimeout of "
-                                + callTimeout.toMillis()
-                                + " ms"))))
+    return admit(call)
+        .flatMap(
+            permit ->
+                attemptLoop(call, 1, permit)
+                    .timeout(
+                        callTimeout,
+                        Mono.fromSupplier(
+                            () ->
+                                call.failed(
+                                    new AttemptFailure(
+                                        ErrorClass.TIMEOUT,
+                                        "call to "
+                                            + endpoint.providerName()
+                                            + " exceeded callTimeout of "
+                                            + callTimeout.toMillis()
+                                            + " ms")))))
         .onErrorResume(
             e ->
                 Mono.just(
@@ -156,8 +224,8 @@ public final class ProviderClient implements AutoCloseable {
     return mapper.writeValueAsString(body);
   }
 
-  private Mono<CallOutcome> attemptLoop(Call call, int attempt) {
-    return runAttempt(call, attempt)
+  private Mono<CallOutcome> attemptLoop(Call call, int attempt, RateGate.Permit permit) {
+    return runAttempt(call, attempt, permit)
         .flatMap(
             result -> {
               if (result.failure == null) {
@@ -190,21 +258,36 @@ public final class ProviderClient implements AutoCloseable {
               } catch (RuntimeException e) {
                 log.warn("RetryListener threw; ignored", e);
               }
-              return Mono.delay(d).then(Mono.defer(() -> attemptLoop(call, attempt + 1)));
+              return Mono.delay(d)
+                  .then(admit(call))
+                  .flatMap(next -> attemptLoop(call, attempt + 1, next));
             });
   }
 
-  private Mono<AttemptResult> runAttempt(Call call, int attemptNo) {
+  private Mono<AttemptResult> runAttempt(Call call, int attemptNo, RateGate.Permit permit) {
     return Mono.defer(
         () -> {
           if (closed.get()) {
+            permit.noResponse();
             return Mono.just(
                 AttemptResult.failure(
                     call.lastAttempt,
                     new AttemptFailure(ErrorClass.INTERNAL, "ProviderClient is closed")));
           }
+          if (permit == REFUSED) {
+            call.attempts = attemptNo;
+            return Mono.just(
+                AttemptResult.failure(
+                    call.lastAttempt,
+                    new AttemptFailure(
+                        ErrorClass.CIRCUIT_OPEN,
+                        "circuit breaker of "
+                            + call.endpoint.providerName()
+                            + " is open: too many of its recent attempts failed")));
+          }
           Attempt a =
-              new Attempt(System.nanoTime(), new StreamAccumulator(mapper, call.endpoint::redact));
+              new Attempt(
+                  System.nanoTime(), new StreamAccumulator(mapper, call.endpoint::redact), permit);
           call.attempts = attemptNo;
           call.lastAttempt = a;
           try {
@@ -231,8 +314,27 @@ public final class ProviderClient implements AutoCloseable {
                       Mono.just(
                           a.acc.isDone()
                               ? AttemptResult.success(a) // late error after [DONE]: irrelevant
-                              : AttemptResult.failure(a, classify(e, a, call))));
+                              : AttemptResult.failure(a, classify(e, a, call))))
+              .doOnNext(r -> settle(call, a, r))
+              .doOnCancel(() -> a.settlePermit(-1, null));
         });
+  }
+
+  /** Tells the gate (if the response did not) and the breaker how the attempt ended. */
+  private void settle(Call call, Attempt a, AttemptResult r) {
+    a.settlePermit(-1, null);
+    CircuitBreaker cb = breaker(call.endpoint);
+    if (cb == null) {
+      return;
+    }
+    long nanos = System.nanoTime() - a.startNanos;
+    if (r.failure == null) {
+      cb.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    } else if (r.failure.errorClass().providerFault()) {
+      cb.onError(nanos, TimeUnit.NANOSECONDS, r.failure);
+    } else {
+      cb.releasePermission();
+    }
   }
 
   private static void headers(HttpHeaders h, Endpoint endpoint) {
@@ -245,9 +347,10 @@ public final class ProviderClient implements AutoCloseable {
 
   private Flux<ServerSentEvent<String>> events(ClientResponse response, Attempt a, Call call) {
     int status = response.statusCode().value();
+    HttpHeaders headers = response.headers().asHttpHeaders();
+    Function<String, String> header = headers::getFirst;
+    a.settlePermit(status, header);
     if (status < 200 || status > 299) {
-      HttpHeaders headers = response.headers().asHttpHeaders();
-      Function<String, String> header = headers::getFirst;
       return response
           .bodyToMono(String.class)
           .onErrorResume(e -> Mono.empty())
@@ -373,6 +476,7 @@ public final class ProviderClient implements AutoCloseable {
     final long startNanos = System.nanoTime();
     URI uri;
     String body;
+    long tokens;
     volatile int attempts;
     volatile Attempt lastAttempt;
 
@@ -408,12 +512,31 @@ public final class ProviderClient implements AutoCloseable {
   private static final class Attempt {
     final long startNanos;
     final StreamAccumulator acc;
+    final RateGate.Permit permit;
+    final AtomicBoolean permitSettled = new AtomicBoolean();
     volatile boolean responseReceived;
     volatile long firstDeltaNanos;
 
-    Attempt(long startNanos, StreamAccumulator acc) {
+    Attempt(long startNanos, StreamAccumulator acc, RateGate.Permit permit) {
       this.startNanos = startNanos;
       this.acc = acc;
+      this.permit = permit;
+    }
+
+    /** Tells the permit once: the response's status and headers, or (status < 0) none came. */
+    void settlePermit(int status, Function<String, String> header) {
+      if (!permitSettled.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        if (status < 0) {
+          permit.noResponse();
+        } else {
+          permit.responded(status, header);
+        }
+      } catch (RuntimeException e) {
+        log.warn("RateGate permit threw; ignored", e);
+      }
     }
 
     long ttftMs() {

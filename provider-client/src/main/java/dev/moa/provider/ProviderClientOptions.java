@@ -8,7 +8,10 @@ import java.time.Duration;
  * @param maxConnections connection-pool size per remote host
  * @param connectTimeout TCP connect timeout
  * @param idleTimeout longest wait for the first response byte and between stream chunks
- * @param callTimeout bound on a whole call, retries and waits included
+ * @param callTimeout bound on a whole call, retries and waits included (the rate gate's wait before
+ *     the first attempt excepted)
+ * @param rateGate the budget every attempt reserves from first ({@link RateGate#none()}: none)
+ * @param circuitBreaker the breaker of each provider
  */
 public record ProviderClientOptions(
     int maxConnections,
@@ -16,7 +19,9 @@ public record ProviderClientOptions(
     Duration idleTimeout,
     Duration callTimeout,
     RetryPolicy retryPolicy,
-    RetryListener retryListener) {
+    RetryListener retryListener,
+    RateGate rateGate,
+    CircuitBreakerSettings circuitBreaker) {
 
   public ProviderClientOptions {
     if (maxConnections < 1) {
@@ -30,6 +35,12 @@ public record ProviderClientOptions(
     }
     if (retryListener == null) {
       throw new IllegalArgumentException("retryListener must not be null but was null");
+    }
+    if (rateGate == null) {
+      throw new IllegalArgumentException("rateGate must not be null but was null");
+    }
+    if (circuitBreaker == null) {
+      throw new IllegalArgumentException("circuitBreaker must not be null but was null");
     }
   }
 
@@ -54,7 +65,9 @@ public record ProviderClientOptions(
         .idleTimeout(idleTimeout)
         .callTimeout(callTimeout)
         .retryPolicy(retryPolicy)
-        .retryListener(retryListener);
+        .retryListener(retryListener)
+        .rateGate(rateGate)
+        .circuitBreaker(circuitBreaker);
   }
 
   /** Builder with the defaults: 4096 connections, 5 s connect, 60 s idle, 10 min per call. */
@@ -65,6 +78,8 @@ public record ProviderClientOptions(
     private Duration callTimeout = Duration.ofMinutes(10);
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private RetryListener retryListener = RetryListener.none();
+    private RateGate rateGate = RateGate.none();
+    private CircuitBreakerSettings circuitBreaker = CircuitBreakerSettings.defaults();
 
     private Builder() {}
 
@@ -98,9 +113,26 @@ public record ProviderClientOptions(
       return this;
     }
 
+    public Builder rateGate(RateGate rateGate) {
+      this.rateGate = rateGate;
+      return this;
+    }
+
+    public Builder circuitBreaker(CircuitBreakerSettings circuitBreaker) {
+      this.circuitBreaker = circuitBreaker;
+      return this;
+    }
+
     public ProviderClientOptions build() {
       return new ProviderClientOptions(
-          maxConnections, connectTimeout, idleTimeout, callTimeout, retryPolicy, retryListener);
+          maxConnections,
+          connectTimeout,
+          idleTimeout,
+          callTimeout,
+          retryPolicy,
+          retryListener,
+          rateGate,
+          circuitBreaker);
     }
   }
 }

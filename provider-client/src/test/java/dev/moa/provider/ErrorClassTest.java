@@ -42,6 +42,16 @@ class ErrorClassTest {
             ErrorClass.TIMEOUT,
             ErrorClass.CONNECTION,
             ErrorClass.MALFORMED_STREAM,
+            ErrorClass.TRUNCATED_STREAM,
+            ErrorClass.CIRCUIT_OPEN);
+    assertThat(ErrorClass.values())
+        .filteredOn(ErrorClass::providerFault)
+        .containsExactlyInAnyOrder(
+            ErrorClass.HTTP_408,
+            ErrorClass.HTTP_5XX,
+            ErrorClass.TIMEOUT,
+            ErrorClass.CONNECTION,
+            ErrorClass.MALFORMED_STREAM,
             ErrorClass.TRUNCATED_STREAM);
     assertThat(ErrorClass.HTTP_4XX.retryable()).isFalse();
     assertThat(ErrorClass.INTERNAL.retryable()).isFalse();

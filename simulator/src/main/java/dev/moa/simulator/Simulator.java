@@ -77,6 +77,8 @@ public final class Simulator implements AutoCloseable {
   private final ApiKeyLedger keys = new ApiKeyLedger();
   private final SimulatorMetrics metrics = new SimulatorMetrics();
   private final Map<String, LongAdder> faults = new LinkedHashMap<>();
+  private final LongAdder rateLimited = new LongAdder();
+  private final RateLimits limits;
 
   private final LoopResources loops;
   private final DisposableServer server;
@@ -84,6 +86,8 @@ public final class Simulator implements AutoCloseable {
   private Simulator(SimulatorOptions options) {
     this.options = options;
     this.faultRandom = new Random(options.seed());
+    this.limits =
+        new RateLimits(options.rpm(), options.tpm(), options.limitWindow(), System::nanoTime);
     for (String kind : FaultRates.KINDS) {
       faults.put(kind, new LongAdder());
     }
@@ -109,11 +113,14 @@ public final class Simulator implements AutoCloseable {
   public static Simulator start(SimulatorOptions options) {
     Simulator simulator = new Simulator(options);
     log.info(
-        "Simulator listening on {} (profile {}, timeScale {}, faults '{}')",
+        "Simulator listening on {} (profile {}, timeScale {}, faults '{}', rpm {}, tpm {} per {})",
         simulator.baseUrl(),
         options.defaultProfile().name(),
         options.timeScale(),
-        options.faults().toSpec());
+        options.faults().toSpec(),
+        options.rpm(),
+        options.tpm(),
+        options.limitWindow());
     return simulator;
   }
 
@@ -144,6 +151,14 @@ public final class Simulator implements AutoCloseable {
     return options;
   }
 
+  /**
+   * Time until the current {@code --rpm/--tpm} window ends; windows follow one another from the
+   * simulator's start, the same for every key.
+   */
+  public Duration untilLimitWindowEnds() {
+    return limits.untilWindowEnds();
+  }
+
   /** Called for every valid chat request, before any fault is injected, on a server thread. */
   public void addListener(Consumer<ReceivedCall> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -159,13 +174,24 @@ public final class Simulator implements AutoCloseable {
   public SimulatorStats stats() {
     Map<String, Long> f = new LinkedHashMap<>();
     faults.forEach((kind, count) -> f.put(kind, count.sum()));
+    Map<String, SimulatorStats.KeyStats> keys = new LinkedHashMap<>();
+    limits
+        .usage()
+        .forEach(
+            (id, u) ->
+                keys.put(
+                    id,
+                    new SimulatorStats.KeyStats(
+                        u.requestsAdmitted(), u.tokensAdmitted(), u.rateLimited())));
     return new SimulatorStats(
         requests.sum(),
         completed.sum(),
         f,
         promptTokens.sum(),
         completionTokens.sum(),
-        running.get());
+        running.get(),
+        rateLimited.sum(),
+        keys);
   }
 
   @Override
@@ -270,11 +296,12 @@ public final class Simulator implements AutoCloseable {
     keys.record(req.requestHeaders().get("Authorization"));
     running.incrementAndGet();
     AtomicReference<String> model = new AtomicReference<>();
+    String apiKey = RateLimits.bearer(req.requestHeaders().get("authorization"));
     return req.receive()
         .aggregate()
         .asString(StandardCharsets.UTF_8)
         .defaultIfEmpty("")
-        .flatMap(body -> respond(res, body, start, createdMillis, model))
+        .flatMap(body -> respond(res, body, apiKey, start, createdMillis, model))
         .onErrorResume(ApiError.class, e -> sendError(res, e))
         .doFinally(
             signal -> {
@@ -289,6 +316,7 @@ public final class Simulator implements AutoCloseable {
   private Mono<Void> respond(
       HttpServerResponse res,
       String body,
+      String apiKey,
       long start,
       long createdMillis,
       AtomicReference<String> model) {
@@ -306,6 +334,12 @@ public final class Simulator implements AutoCloseable {
         log.warn("Simulator listener failed", e);
       }
     }
+    if (limits.enabled()) {
+      Mono<Void> refused = admit(res, call, apiKey);
+      if (refused != null) {
+        return refused;
+      }
+    }
     FaultDecision fault = decideFault();
     if (fault.kind != null) {
       faults.get(fault.kind).increment();
@@ -320,12 +354,10 @@ public final class Simulator implements AutoCloseable {
               new ApiError(503, "server_error", null, null, "Service unavailable (simulated)"));
     }
     if (FaultRates.KIND_429.equals(fault.kind)) {
+      // Only retry-after: without --rpm/--tpm there is no real limit for headers to describe.
       int retry = options.retryAfterSeconds();
       res.header("retry-after", Integer.toString(retry))
-          .header("retry-after-ms", Long.toString(retry * 1000L))
-          .header("x-ratelimit-limit-requests-minute", "60")
-          .header("x-ratelimit-remaining-requests-minute", "0")
-          .header("x-ratelimit-reset-requests-minute", Double.toString((double) retry));
+          .header("retry-after-ms", Long.toString(retry * 1000L));
       return sendError(
           res,
           new ApiError(
@@ -353,6 +385,55 @@ public final class Simulator implements AutoCloseable {
             TextGenerator.promptTokens(call.messages()),
             request.includeUsage());
     return call.stream() ? stream(res, x, fault) : whole(res, x, fault);
+  }
+
+  /**
+   * Applies the per-key limits: sets the {@code x-ratelimit-*} headers and returns null when the
+   * request is admitted, else the 429 answer with {@code retry-after} (whole seconds, rounded up)
+   * and {@code retry-after-ms} until the window resets.
+   */
+  private Mono<Void> admit(HttpServerResponse res, ReceivedCall call, String apiKey) {
+    long tokens = TextGenerator.promptTokens(call.messages()) + (long) call.maxTokens();
+    RateLimits.Decision d = limits.admit(apiKey, tokens);
+    String reset = d.resetSeconds();
+    if (d.limitRequests() > 0) {
+      res.header("x-ratelimit-limit-requests-minute", Long.toString(d.limitRequests()))
+          .header("x-ratelimit-remaining-requests-minute", Long.toString(d.remainingRequests()))
+          .header("x-ratelimit-reset-requests-minute", reset);
+    }
+    if (d.limitTokens() > 0) {
+      res.header("x-ratelimit-limit-tokens-minute", Long.toString(d.limitTokens()))
+          .header("x-ratelimit-remaining-tokens-minute", Long.toString(d.remainingTokens()))
+          .header("x-ratelimit-reset-tokens-minute", reset);
+    }
+    if (d.admitted()) {
+      metrics.admitted(d.keyId(), tokens);
+      return null;
+    }
+    rateLimited.increment();
+    metrics.rateLimited(d.keyId());
+    long ms = Math.max(1, (d.resetNanos() + 999_999) / 1_000_000);
+    res.header("retry-after", Long.toString((ms + 999) / 1000))
+        .header("retry-after-ms", Long.toString(ms));
+    String which =
+        d.limitRequests() > 0 && d.remainingRequests() == 0
+            ? "Requests per minute limit exceeded"
+            : "Tokens per minute limit exceeded";
+    return sendError(
+        res,
+        new ApiError(
+            429,
+            "rate_limit_error",
+            null,
+            "rate_limit_exceeded",
+            which
+                + " (limit "
+                + (d.limitRequests() > 0 && d.remainingRequests() == 0
+                    ? d.limitRequests() + " requests"
+                    : d.limitTokens() + " tokens, this request counts " + tokens)
+                + "); retry after "
+                + ms
+                + " ms"));
   }
 
   private Mono<Void> stream(HttpServerResponse res, Exchange x, FaultDecision fault) {

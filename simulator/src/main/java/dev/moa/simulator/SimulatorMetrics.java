@@ -84,6 +84,39 @@ public final class SimulatorMetrics {
           .withoutExemplars()
           .register(registry);
 
+  private final Counter rateLimited =
+      Counter.builder()
+          .name("moa_simulator_rate_limited")
+          .help("Requests answered 429 by the per-key limits (--rpm/--tpm), by key id (a hash)")
+          .labelNames("key")
+          .withoutExemplars()
+          .register(registry);
+  private final Counter admittedTokens =
+      Counter.builder()
+          .name("moa_simulator_admitted_tokens")
+          .help("Tokens counted against the per-key limit at admission (input + max completion)")
+          .labelNames("key")
+          .withoutExemplars()
+          .register(registry);
+  private final Counter admittedRequests =
+      Counter.builder()
+          .name("moa_simulator_admitted_requests")
+          .help("Requests admitted by the per-key limits, by key id (a hash)")
+          .labelNames("key")
+          .withoutExemplars()
+          .register(registry);
+
+  /** A request of key {@code keyId} was admitted, counting {@code tokens}. */
+  void admitted(String keyId, long tokens) {
+    admittedRequests.labelValues(keyId).inc();
+    admittedTokens.labelValues(keyId).inc(tokens);
+  }
+
+  /** A request of key {@code keyId} was refused with a 429. */
+  void rateLimited(String keyId) {
+    rateLimited.labelValues(keyId).inc();
+  }
+
   /** A request for {@code model} started being served. */
   void started(String model) {
     running.labelValues(model).inc();

@@ -8,7 +8,9 @@ import java.util.Objects;
 /**
  * How to run a {@link Simulator}. {@code modelProfiles} overrides {@code defaultProfile} per model
  * name; {@code timeScale} multiplies every simulated duration (0 = no delays at all); {@code seed}
- * drives fault injection (the generated text depends only on the request).
+ * drives fault injection (the generated text depends only on the request). {@code rpm} and {@code
+ * tpm} limit each API key to that many requests and tokens per {@code limitWindow} (0 = no limit;
+ * see {@link RateLimits}); the window is a minute unless a test time-scales it.
  */
 public record SimulatorOptions(
     String host,
@@ -18,10 +20,14 @@ public record SimulatorOptions(
     double timeScale,
     FaultRates faults,
     int retryAfterSeconds,
-    long seed) {
+    long seed,
+    long rpm,
+    long tpm,
+    java.time.Duration limitWindow) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final long DEFAULT_SEED = 42;
+  public static final java.time.Duration DEFAULT_LIMIT_WINDOW = java.time.Duration.ofMinutes(1);
 
   public SimulatorOptions {
     if (host == null || host.isBlank()) {
@@ -46,6 +52,18 @@ public record SimulatorOptions(
     if (retryAfterSeconds < 0) {
       throw new IllegalArgumentException(
           "retryAfterSeconds: " + retryAfterSeconds + " must be >= 0");
+    }
+    if (rpm < 0) {
+      throw new IllegalArgumentException("rpm: " + rpm + " must be >= 0 (0 = no limit)");
+    }
+    if (tpm < 0) {
+      throw new IllegalArgumentException("tpm: " + tpm + " must be >= 0 (0 = no limit)");
+    }
+    if (limitWindow == null) {
+      limitWindow = DEFAULT_LIMIT_WINDOW;
+    }
+    if (limitWindow.toMillis() < 1) {
+      throw new IllegalArgumentException("limitWindow: " + limitWindow + " must be >= 1 ms");
     }
   }
 
@@ -80,7 +98,10 @@ public record SimulatorOptions(
         .timeScale(timeScale)
         .faults(faults)
         .retryAfterSeconds(retryAfterSeconds)
-        .seed(seed);
+        .seed(seed)
+        .rpm(rpm)
+        .tpm(tpm)
+        .limitWindow(limitWindow);
   }
 
   public static final class Builder {
@@ -92,8 +113,29 @@ public record SimulatorOptions(
     private FaultRates faults = FaultRates.none();
     private int retryAfterSeconds = 1;
     private long seed = DEFAULT_SEED;
+    private long rpm;
+    private long tpm;
+    private java.time.Duration limitWindow = DEFAULT_LIMIT_WINDOW;
 
     private Builder() {}
+
+    /** Requests per key and window; 0 = no limit. */
+    public Builder rpm(long rpm) {
+      this.rpm = rpm;
+      return this;
+    }
+
+    /** Tokens (input + max completion tokens) per key and window; 0 = no limit. */
+    public Builder tpm(long tpm) {
+      this.tpm = tpm;
+      return this;
+    }
+
+    /** The rate-limit window: a minute, shorter to time-scale a test. */
+    public Builder limitWindow(java.time.Duration window) {
+      this.limitWindow = window;
+      return this;
+    }
 
     public Builder host(String host) {
       this.host = host;
@@ -157,7 +199,17 @@ public record SimulatorOptions(
 
     public SimulatorOptions build() {
       return new SimulatorOptions(
-          host, port, defaultProfile, modelProfiles, timeScale, faults, retryAfterSeconds, seed);
+          host,
+          port,
+          defaultProfile,
+          modelProfiles,
+          timeScale,
+          faults,
+          retryAfterSeconds,
+          seed,
+          rpm,
+          tpm,
+          limitWindow);
     }
   }
 }

@@ -301,8 +301,8 @@ public final class ModelCallMetrics {
   /**
    * Counts provider-client retries by cause and records the back-off of a 429 (the provider's
    * retry-after, capped by the client) as a rate-limit wait; hand it to {@code
-   * ProviderClientOptions}. The client has no client-side rate limiter, so a 429's back-off is the
-   * only time a call waits for a rate limit.
+   * ProviderClientOptions}. Waits in the client-side rate budget are recorded in the same timer by
+   * {@link #recordRateLimitWait}.
    */
   public RetryListener retryListener() {
     return (endpoint, model, attempt, cause, delay) -> {
@@ -312,6 +312,14 @@ public final class ModelCallMetrics {
         rateLimitWait(endpoint.providerName(), m).record(delay);
       }
     };
+  }
+
+  /**
+   * Records the time a call waited for its rate budget before it was sent (see {@code
+   * dev.moa.runtime.ratelimit.RateBudgets}); hand {@code metrics::recordRateLimitWait} to it.
+   */
+  public void recordRateLimitWait(String provider, String model, Duration wait) {
+    rateLimitWait(provider == null ? "" : provider, model == null ? "" : model).record(wait);
   }
 
   /**
