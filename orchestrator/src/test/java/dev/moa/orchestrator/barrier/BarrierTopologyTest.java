@@ -315,7 +315,7 @@ class BarrierTopologyTest {
         deadLetters(Topics.AGENT_RESULTS.dltName()).readRecordsToList();
     assertThat(dead).hasSize(2);
     assertThat(header(dead.get(0), DeadLetters.HEADER_EXCEPTION_MESSAGE))
-        .isEqualTo("AgentResult.layer: -1 must be >= 1");
+        .isEqualTo("AgentResult.layer: -1 must be >= 0");
     assertThat(dead.get(1).value()).isEqualTo(truncated);
     assertThat(header(dead.get(1), DeadLetters.HEADER_EXCEPTION_MESSAGE))
         .startsWith("cannot decode AgentResult (12 bytes)");

@@ -83,7 +83,7 @@ public final class RecordChecks {
   static void task(String p, AgentTask t, TaskRole role) {
     id(p + ".task_id", t.getTaskId());
     id(p + ".request_id", t.getRequestId());
-    atLeastOne(p + ".layer", t.getLayer());
+    notNegative(p + ".layer", t.getLayer()); // 0: a task outside any layer (tests, benches)
     notNegative(p + ".agent_index", t.getAgentIndex());
     notNegative(p + ".attempt", t.getAttempt());
     notNegative(p + ".created_at_ms", t.getCreatedAtMs());
@@ -96,7 +96,7 @@ public final class RecordChecks {
     String p = "AgentResult.";
     id(p + "task_id", r.getTaskId());
     id(p + "request_id", r.getRequestId());
-    atLeastOne(p + "layer", r.getLayer());
+    notNegative(p + "layer", r.getLayer());
     notNegative(p + "agent_index", r.getAgentIndex());
     usage(p + "usage", r.getUsage());
     notNegative(p + "completed_at_ms", r.getCompletedAtMs());
@@ -169,12 +169,6 @@ public final class RecordChecks {
   private static void optionalId(String field, CharSequence value) {
     if (value != null) {
       id(field, value);
-    }
-  }
-
-  private static void atLeastOne(String field, long value) {
-    if (value < 1) {
-      throw new InvalidRecordException(field, value, "must be >= 1");
     }
   }
 

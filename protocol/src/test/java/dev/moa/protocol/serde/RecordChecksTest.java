@@ -41,7 +41,7 @@ class RecordChecksTest {
             () -> RecordChecks.checked(Serdes.AGENT_TASK).fromBytes(bytes));
 
     assertThat(e).isInstanceOf(SerializationException.class);
-    assertThat(e.getMessage()).isEqualTo("AgentTask.layer: -2 must be >= 1");
+    assertThat(e.getMessage()).isEqualTo("AgentTask.layer: -2 must be >= 0");
     assertThat(e.field()).isEqualTo("AgentTask.layer");
     assertThat(e.value()).isEqualTo("-2");
     assertThat(Serdes.AGENT_TASK.fromBytes(bytes).getLayer()).isEqualTo(-2);
