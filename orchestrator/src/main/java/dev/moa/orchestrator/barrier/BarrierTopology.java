@@ -85,6 +85,18 @@ public final class BarrierTopology {
 
   /** The topology; {@code layers} hears of every completed layer after its step is applied. */
   public static Topology build(Barrier barrier, Duration tickInterval, LayerListener layers) {
+    return build(barrier, tickInterval, layers, topic -> {});
+  }
+
+  /**
+   * The topology; {@code deadLettered} hears the source topic of every record sent to a dead-letter
+   * topic (for {@code moa_dlt_records_total}).
+   */
+  public static Topology build(
+      Barrier barrier,
+      Duration tickInterval,
+      LayerListener layers,
+      java.util.function.Consumer<String> deadLettered) {
     Topology topology = new Topology();
     // The inputs arrive as bytes and are decoded (and checked) by a processor of the topology, so
     // a record it refuses goes to <topic>-dlt in the same transaction as everything else.
@@ -100,11 +112,15 @@ public final class BarrierTopology {
         Topics.AGENT_RESULTS.name());
     topology.addProcessor(
         DECODE_REQUESTS,
-        () -> new PoisonFilter<>(RecordChecks.checked(Serdes.REQUEST), SINK_REQUESTS_DLT),
+        () ->
+            new PoisonFilter<>(
+                RecordChecks.checked(Serdes.REQUEST), SINK_REQUESTS_DLT, deadLettered),
         "requests");
     topology.addProcessor(
         DECODE_RESULTS,
-        () -> new PoisonFilter<>(RecordChecks.checked(Serdes.AGENT_RESULT), SINK_RESULTS_DLT),
+        () ->
+            new PoisonFilter<>(
+                RecordChecks.checked(Serdes.AGENT_RESULT), SINK_RESULTS_DLT, deadLettered),
         "results");
     topology.addProcessor(
         BARRIER,
@@ -217,11 +233,16 @@ public final class BarrierTopology {
 
     private final AvroSerde<? extends V> serde;
     private final String deadLetterSink;
+    private final java.util.function.Consumer<String> deadLettered;
     private ProcessorContext<Object, Object> context;
 
-    PoisonFilter(AvroSerde<? extends V> serde, String deadLetterSink) {
+    PoisonFilter(
+        AvroSerde<? extends V> serde,
+        String deadLetterSink,
+        java.util.function.Consumer<String> deadLettered) {
       this.serde = serde;
       this.deadLetterSink = deadLetterSink;
+      this.deadLettered = deadLettered;
     }
 
     @Override
@@ -262,6 +283,11 @@ public final class BarrierTopology {
       context.forward(
           new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
           deadLetterSink);
+      try {
+        deadLettered.accept(topic);
+      } catch (RuntimeException e) {
+        log.warn("dead-letter listener failed: {}", e.toString());
+      }
     }
   }
 
