@@ -2,9 +2,13 @@ package dev.moa.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moa.protocol.avro.AgentSpec;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
+import dev.moa.protocol.avro.LayerSpec;
+import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.avro.ProviderRef;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.consume.DeadLetters;
@@ -158,6 +162,43 @@ class PoisonCorpusIT {
     } finally {
       dlts.values().forEach(TopicTail::close);
     }
+  }
+
+  @Test
+  void aLayerThatCannotReachMinSuccessesFailsItsRequestWithTheReason() {
+    var config =
+        TestPipeline.config(
+            TestPipeline.yaml(2, " {helper_response}")
+                .replace("min_successes: 1", "min_successes: 2"));
+    MoaRequest good = TestPipeline.request(config, sim, "who answers?");
+    // Two of the three agents of layer 1 call a port nothing listens on.
+    var layers = new ArrayList<>(good.getConfig().getLayers());
+    var agents = new ArrayList<>(layers.get(0).getAgents());
+    for (int i = 0; i < 2; i++) {
+      var spec = agents.get(i);
+      agents.set(
+          i,
+          AgentSpec.newBuilder(spec)
+              .setProvider(
+                  ProviderRef.newBuilder(spec.getProvider())
+                      .setBaseUrl("http://127.0.0.1:9/v1")
+                      .build())
+              .build());
+    }
+    layers.set(0, LayerSpec.newBuilder(layers.get(0)).setAgents(agents).build());
+    MoaRequest request =
+        MoaRequest.newBuilder(good)
+            .setConfig(MoaConfigSnapshot.newBuilder(good.getConfig()).setLayers(layers).build())
+            .build();
+
+    FinalAnswer answer = TestPipeline.ask(settings, request, Duration.ofSeconds(120));
+
+    assertThat(answer.getStatus()).isEqualTo(AnswerStatus.FAILED);
+    assertThat(answer.getError())
+        .startsWith("layer 1: 1 of 3 agents succeeded (min_successes 2): ")
+        .contains("alpha: ")
+        .contains("beta: ");
+    assertThat(answer.getLayers()).hasSize(1);
   }
 
   private static List<ConsumerRecord<String, byte[]>> ofRun(
