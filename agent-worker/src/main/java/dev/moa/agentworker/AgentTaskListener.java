@@ -4,6 +4,7 @@ import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.CallError;
 import dev.moa.protocol.avro.CallStatus;
+import dev.moa.protocol.serde.RecordChecks;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.provider.ErrorClass;
@@ -135,7 +136,7 @@ public class AgentTaskListener implements SmartLifecycle {
                     .maxInFlight(props.maxInFlight())
                     .drainTimeout(props.drainTimeout())
                     .build(),
-                Serdes.AGENT_TASK,
+                RecordChecks.checked(Serdes.AGENT_TASK),
                 deadLetters,
                 registry,
                 this::onTask));

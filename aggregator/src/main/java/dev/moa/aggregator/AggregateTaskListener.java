@@ -7,6 +7,7 @@ import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.provider.ErrorClass;
+import dev.moa.runtime.consume.DeadLetters;
 import dev.moa.runtime.metrics.MetricNames;
 import dev.moa.runtime.model.InFlight;
 import dev.moa.runtime.model.ModelTaskExecutor;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,10 +47,11 @@ import org.springframework.stereotype.Component;
  * crash before the commit aborts the transaction and the batch is redelivered, so read_committed
  * readers see exactly one FinalAnswer per task.
  *
- * <p>Undecodable records are dead-lettered to {@code moa.aggregate-tasks-dlt} in the same
- * transaction. On shutdown the container is paused and a batch in progress gets {@code
- * drain-timeout} to commit; a batch that finishes later (its calls cut off by the shutdown) is
- * rolled back rather than turned into FAILED answers.
+ * <p>Undecodable records and records with impossible values ({@code RecordChecks}) are
+ * dead-lettered to {@code moa.aggregate-tasks-dlt} in the same transaction. On shutdown the
+ * container is paused and a batch in progress gets {@code drain-timeout} to commit; a batch that
+ * finishes later (its calls cut off by the shutdown) is rolled back rather than turned into FAILED
+ * answers.
  */
 @Component
 public class AggregateTaskListener implements SmartLifecycle {
@@ -196,7 +199,13 @@ public class AggregateTaskListener implements SmartLifecycle {
         record.offset(),
         error.getMessage());
     meters.counter(MetricNames.DLT_RECORDS, MetricNames.TAG_TOPIC, record.topic()).increment();
-    RecordHeaders headers = new RecordHeaders();
+    // Spring's kafka_dlt-* headers and the moa.dlt.* ones every dead letter of the pipeline has;
+    // the exception is what refused the bytes (undecodable, or an impossible value).
+    Throwable cause = error.getCause() != null ? error.getCause() : error;
+    Headers original = new RecordHeaders(record.headers().toArray());
+    original.remove(SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER); // a serialized copy
+    Headers headers =
+        DeadLetters.headers(original, cause, record.topic(), record.partition(), record.offset());
     headers.add(KafkaHeaders.DLT_ORIGINAL_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
     headers.add(
         KafkaHeaders.DLT_ORIGINAL_PARTITION,

@@ -2,6 +2,7 @@ package dev.moa.aggregator;
 
 import dev.moa.protocol.avro.AggregateTask;
 import dev.moa.protocol.avro.AnswerChunk;
+import dev.moa.protocol.serde.RecordChecks;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.provider.ProviderClient;
 import dev.moa.provider.ProviderClientOptions;
@@ -118,7 +119,8 @@ public class AggregatorConfiguration {
       AggregatorProperties props,
       KafkaTransactionManager<String, byte[]> answerTransactionManager) {
     DefaultKafkaConsumerFactory<String, AggregateTask> consumers =
-        MoaKafkaConfiguration.consumerFactory(settings, GROUP_ID, Serdes.AGGREGATE_TASK, true);
+        MoaKafkaConfiguration.consumerFactory(
+            settings, GROUP_ID, RecordChecks.checked(Serdes.AGGREGATE_TASK), true);
     long pollInterval =
         props.callTimeout().plus(AggregateTaskListener.WAIT_MARGIN).toMillis() + 60_000;
     consumers.updateConfigs(

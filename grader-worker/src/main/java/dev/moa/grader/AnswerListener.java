@@ -3,6 +3,7 @@ package dev.moa.grader;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.Grade;
 import dev.moa.protocol.avro.GradeStatus;
+import dev.moa.protocol.serde.RecordChecks;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.consume.AsyncConsumerGroup;
@@ -122,7 +123,7 @@ public class AnswerListener implements SmartLifecycle {
                     .consumerProperties(
                         Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))
                     .build(),
-                Serdes.FINAL_ANSWER,
+                RecordChecks.checked(Serdes.FINAL_ANSWER),
                 deadLetters,
                 registry,
                 this::onAnswer));

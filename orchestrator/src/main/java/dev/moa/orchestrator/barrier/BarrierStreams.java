@@ -4,6 +4,7 @@ import dev.moa.orchestrator.OrchestratorProperties;
 import dev.moa.protocol.avro.RunState;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.metrics.KafkaClientMeters;
+import dev.moa.runtime.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -80,7 +81,15 @@ public class BarrierStreams implements SmartLifecycle {
     Barrier barrier = new Barrier(props.doneRetention());
     streams =
         new KafkaStreams(
-            BarrierTopology.build(barrier, props.tick(), layers), streamsConfig(settings, props));
+            BarrierTopology.build(
+                barrier,
+                props.tick(),
+                layers,
+                topic ->
+                    registry
+                        .counter(MetricNames.DLT_RECORDS, MetricNames.TAG_TOPIC, topic)
+                        .increment()),
+            streamsConfig(settings, props));
     // Kafka client metrics of the Streams consumers and producers (lag included), with the tag
     // keys the other Kafka meters carry.
     streamsMetrics = new KafkaStreamsMetrics(streams, KafkaClientMeters.tags(APPLICATION_ID));

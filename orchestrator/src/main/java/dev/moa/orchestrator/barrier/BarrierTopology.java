@@ -5,9 +5,18 @@ import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.avro.RequestState;
 import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.avro.RunStatus;
+import dev.moa.protocol.serde.AvroSerde;
+import dev.moa.protocol.serde.RecordChecks;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
+import dev.moa.runtime.consume.DeadLetters;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
@@ -33,6 +42,11 @@ public final class BarrierTopology {
   /** Every run's latest state, from {@code moa.runs} (a global store: all tasks see all runs). */
   public static final String RUNS_STORE = "moa-runs";
 
+  static final String DECODE_REQUESTS = "decode-requests";
+  static final String DECODE_RESULTS = "decode-results";
+  static final String BARRIER = "barrier";
+  static final String SINK_REQUESTS_DLT = "requests-dlt";
+  static final String SINK_RESULTS_DLT = "results-dlt";
   static final String SINK_TASKS = "agent-tasks";
   static final String SINK_AGGREGATE = "aggregate-tasks";
   static final String SINK_ANSWERS = "answers";
@@ -71,28 +85,66 @@ public final class BarrierTopology {
 
   /** The topology; {@code layers} hears of every completed layer after its step is applied. */
   public static Topology build(Barrier barrier, Duration tickInterval, LayerListener layers) {
+    return build(barrier, tickInterval, layers, topic -> {});
+  }
+
+  /**
+   * The topology; {@code deadLettered} hears the source topic of every record sent to a dead-letter
+   * topic (for {@code moa_dlt_records_total}).
+   */
+  public static Topology build(
+      Barrier barrier,
+      Duration tickInterval,
+      LayerListener layers,
+      java.util.function.Consumer<String> deadLettered) {
     Topology topology = new Topology();
+    // The inputs arrive as bytes and are decoded (and checked) by a processor of the topology, so
+    // a record it refuses goes to <topic>-dlt in the same transaction as everything else.
     topology.addSource(
         "requests",
-        new StringDeserializer(),
-        Serdes.REQUEST.deserializer(),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer(),
         Topics.REQUESTS.name());
     topology.addSource(
         "results",
-        new StringDeserializer(),
-        Serdes.AGENT_RESULT.deserializer(),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer(),
         Topics.AGENT_RESULTS.name());
     topology.addProcessor(
-        "barrier",
-        () -> new BarrierProcessor(barrier, tickInterval, layers),
-        "requests",
+        DECODE_REQUESTS,
+        () ->
+            new PoisonFilter<>(
+                RecordChecks.checked(Serdes.REQUEST), SINK_REQUESTS_DLT, deadLettered),
+        "requests");
+    topology.addProcessor(
+        DECODE_RESULTS,
+        () ->
+            new PoisonFilter<>(
+                RecordChecks.checked(Serdes.AGENT_RESULT), SINK_RESULTS_DLT, deadLettered),
         "results");
+    topology.addProcessor(
+        BARRIER,
+        () -> new BarrierProcessor(barrier, tickInterval, layers),
+        DECODE_REQUESTS,
+        DECODE_RESULTS);
+    topology.addSink(
+        SINK_REQUESTS_DLT,
+        Topics.REQUESTS.dltName(),
+        new ByteArraySerializer(),
+        new ByteArraySerializer(),
+        DECODE_REQUESTS);
+    topology.addSink(
+        SINK_RESULTS_DLT,
+        Topics.AGENT_RESULTS.dltName(),
+        new ByteArraySerializer(),
+        new ByteArraySerializer(),
+        DECODE_RESULTS);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(STORE),
             org.apache.kafka.common.serialization.Serdes.String(),
             readableOrNull(Serdes.REQUEST_STATE)),
-        "barrier");
+        BARRIER);
     topology.addGlobalStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(RUNS_STORE),
@@ -101,7 +153,7 @@ public final class BarrierTopology {
             .withLoggingDisabled(),
         "runs",
         new StringDeserializer(),
-        Serdes.RUN_STATE.deserializer(),
+        new ByteArrayDeserializer(),
         Topics.RUNS.name(),
         "runs-loader",
         RunsLoader::new);
@@ -110,40 +162,131 @@ public final class BarrierTopology {
         Topics.AGENT_TASKS.name(),
         new StringSerializer(),
         Serdes.AGENT_TASK.serializer(),
-        "barrier");
+        BARRIER);
     topology.addSink(
         SINK_AGGREGATE,
         Topics.AGGREGATE_TASKS.name(),
         new StringSerializer(),
         Serdes.AGGREGATE_TASK.serializer(),
-        "barrier");
+        BARRIER);
     topology.addSink(
         SINK_ANSWERS,
         Topics.ANSWERS.name(),
         new StringSerializer(),
         Serdes.FINAL_ANSWER.serializer(),
-        "barrier");
+        BARRIER);
     return topology;
   }
 
-  /** Keeps the global runs store equal to the compacted topic (a null value deletes). */
-  static final class RunsLoader implements Processor<String, RunState, Void, Void> {
+  /**
+   * Keeps the global runs store equal to the compacted topic (a null value deletes). A record it
+   * cannot decode or that holds an impossible value is skipped with an error: a global store has no
+   * producer for a dead letter, and every orchestrator re-reads the whole topic at each start (see
+   * docs/decisions/024).
+   */
+  static final class RunsLoader implements Processor<String, byte[], Void, Void> {
+    private static final AvroSerde<RunState> SERDE = RecordChecks.checked(Serdes.RUN_STATE);
     private KeyValueStore<String, RunState> runs;
+    private ProcessorContext<Void, Void> context;
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
+      this.context = context;
       runs = context.getStateStore(RUNS_STORE);
     }
 
     @Override
-    public void process(Record<String, RunState> record) {
+    public void process(Record<String, byte[]> record) {
       if (record.key() == null) {
         return;
       }
       if (record.value() == null) {
         runs.delete(record.key());
-      } else {
-        runs.put(record.key(), record.value());
+        return;
+      }
+      RunState state;
+      try {
+        state = SERDE.fromBytes(record.value());
+      } catch (SerializationException e) {
+        topologyLog.error(
+            "skipping run record {} at {}: {}",
+            record.key(),
+            context
+                .recordMetadata()
+                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                .orElse("?"),
+            e.getMessage());
+        return;
+      }
+      runs.put(record.key(), state);
+    }
+  }
+
+  /**
+   * Decodes and checks one input's records: a good one goes on to the barrier; one that cannot be
+   * decoded, has an unknown schema fingerprint or an impossible value, or that makes the barrier
+   * throw, goes to the input's dead-letter topic with its original key, value and headers plus the
+   * {@link DeadLetters} headers, and the partition moves on.
+   */
+  static final class PoisonFilter<V> implements Processor<byte[], byte[], Object, Object> {
+    private static final Logger log = LoggerFactory.getLogger(PoisonFilter.class);
+
+    private final AvroSerde<? extends V> serde;
+    private final String deadLetterSink;
+    private final java.util.function.Consumer<String> deadLettered;
+    private ProcessorContext<Object, Object> context;
+
+    PoisonFilter(
+        AvroSerde<? extends V> serde,
+        String deadLetterSink,
+        java.util.function.Consumer<String> deadLettered) {
+      this.serde = serde;
+      this.deadLetterSink = deadLetterSink;
+      this.deadLettered = deadLettered;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+      Object value;
+      try {
+        if (record.value() == null) {
+          throw new SerializationException("record has no value");
+        }
+        value = serde.fromBytes(record.value());
+      } catch (SerializationException e) {
+        deadLetter(record, e);
+        return;
+      }
+      String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+      try {
+        context.forward(record.withKey((Object) key).withValue(value), BARRIER);
+      } catch (KafkaException e) {
+        throw e; // Kafka's own failures (a migrated task, a fenced producer): not the record's
+      } catch (RuntimeException e) {
+        // A decodable record the checks let through that still breaks the barrier: without
+        // this it would fail the stream thread again after every replacement.
+        deadLetter(record, e);
+      }
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, RuntimeException cause) {
+      String topic = context.recordMetadata().map(m -> m.topic()).orElse("?");
+      int partition = context.recordMetadata().map(m -> m.partition()).orElse(-1);
+      long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
+      log.warn("dead-lettering {}-{}@{}: {}", topic, partition, offset, cause.getMessage());
+      Headers headers = DeadLetters.headers(record.headers(), cause, topic, partition, offset);
+      context.forward(
+          new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
+          deadLetterSink);
+      try {
+        deadLettered.accept(topic);
+      } catch (RuntimeException e) {
+        log.warn("dead-letter listener failed: {}", e.toString());
       }
     }
   }

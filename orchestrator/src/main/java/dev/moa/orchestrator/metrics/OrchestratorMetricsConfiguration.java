@@ -2,6 +2,7 @@ package dev.moa.orchestrator.metrics;
 
 import dev.moa.orchestrator.barrier.BarrierStreams;
 import dev.moa.protocol.avro.FinalAnswer;
+import dev.moa.protocol.serde.RecordChecks;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.spring.MoaKafkaConfiguration;
@@ -46,14 +47,15 @@ public class OrchestratorMetricsConfiguration {
   }
 
   /**
-   * Answers as they come; an undecodable one is logged and skipped (the graders dead-letter it).
+   * Answers as they come; an undecodable or impossible one is logged and skipped (the graders
+   * dead-letter it).
    */
   @Bean(CONTAINER_FACTORY)
   ConcurrentKafkaListenerContainerFactory<String, FinalAnswer> answerMetricsContainerFactory(
       KafkaSettings settings) {
     DefaultKafkaConsumerFactory<String, FinalAnswer> consumers =
         MoaKafkaConfiguration.consumerFactory(
-            settings, ANSWERS_GROUP_ID, Serdes.FINAL_ANSWER, true);
+            settings, ANSWERS_GROUP_ID, RecordChecks.checked(Serdes.FINAL_ANSWER), true);
     // A new group measures from now on, not the topic's history.
     consumers.updateConfigs(Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
     ConcurrentKafkaListenerContainerFactory<String, FinalAnswer> factory =

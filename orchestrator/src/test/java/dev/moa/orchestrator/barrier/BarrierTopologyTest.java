@@ -14,19 +14,27 @@ import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.avro.RunStatus;
+import dev.moa.protocol.serde.InvalidRecordException;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
+import dev.moa.runtime.consume.DeadLetters;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -236,5 +244,97 @@ class BarrierTopologyTest {
 
     requests.pipeInput("r1", request("r1", config(1, 2, 1, 0)));
     assertThat(tasks.readValuesToList()).hasSize(2);
+  }
+
+  private TestInputTopic<String, byte[]> raw(String topic) {
+    return driver.createInputTopic(topic, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private TestOutputTopic<String, byte[]> deadLetters(String topic) {
+    return driver.createOutputTopic(topic, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static String header(TestRecord<String, byte[]> r, String key) {
+    return DeadLetters.header(r.headers(), key);
+  }
+
+  @Test
+  void poisonRequestsGoToTheRequestsDltWithTheirBytesAndHeadersAndTheNextRequestRuns() {
+    byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
+    MoaRequest noLayers = request("r-bad", config(1, 2, 1, 0));
+    noLayers.getConfig().setLayers(List.of());
+    byte[] impossible = Serdes.REQUEST.toBytes(noLayers);
+    Headers original = new RecordHeaders().add("trace", "t-1".getBytes(StandardCharsets.UTF_8));
+
+    raw(Topics.REQUESTS.name())
+        .pipeInput(new TestRecord<>("poison", garbage, original, Instant.ofEpochMilli(10_000)));
+    raw(Topics.REQUESTS.name()).pipeInput("poison", impossible);
+    raw(Topics.REQUESTS.name()).pipeInput("poison", (byte[]) null);
+    requests.pipeInput("r1", request("r1", config(1, 2, 1, 0)));
+
+    List<TestRecord<String, byte[]>> dead =
+        deadLetters(Topics.REQUESTS.dltName()).readRecordsToList();
+    assertThat(dead).hasSize(3);
+    assertThat(dead.get(0).value()).isEqualTo(garbage);
+    assertThat(dead.get(0).key()).isEqualTo("poison");
+    assertThat(header(dead.get(0), "trace")).isEqualTo("t-1");
+    assertThat(header(dead.get(0), DeadLetters.HEADER_EXCEPTION_CLASS))
+        .isEqualTo("org.apache.kafka.common.errors.SerializationException");
+    assertThat(header(dead.get(0), DeadLetters.HEADER_EXCEPTION_MESSAGE))
+        .startsWith("cannot decode MoaRequest (8 bytes)");
+    assertThat(header(dead.get(0), DeadLetters.HEADER_ORIGINAL_TOPIC))
+        .isEqualTo(Topics.REQUESTS.name());
+    assertThat(header(dead.get(0), DeadLetters.HEADER_ORIGINAL_OFFSET)).isEqualTo("0");
+    assertThat(dead.get(1).value()).isEqualTo(impossible);
+    assertThat(header(dead.get(1), DeadLetters.HEADER_EXCEPTION_CLASS))
+        .isEqualTo(InvalidRecordException.class.getName());
+    assertThat(header(dead.get(1), DeadLetters.HEADER_EXCEPTION_MESSAGE))
+        .isEqualTo("MoaRequest.config.layers: '[]' must hold at least one layer");
+    assertThat(dead.get(2).value()).isNull();
+    assertThat(header(dead.get(2), DeadLetters.HEADER_EXCEPTION_MESSAGE))
+        .isEqualTo("record has no value");
+    assertThat(tasks.readValuesToList()).hasSize(2).allMatch(t -> t.getRequestId().equals("r1"));
+  }
+
+  @Test
+  void poisonResultsGoToTheResultsDltAndDoNotDisturbTheLayer() {
+    requests.pipeInput("r1", request("r1", config(1, 2, 1, 0)));
+    List<AgentTask> layer = tasks.readValuesToList();
+    AgentResult negative = ok(layer.get(0), "x");
+    negative.setLayer(-1);
+    byte[] truncated =
+        java.util.Arrays.copyOf(Serdes.AGENT_RESULT.toBytes(ok(layer.get(0), "x")), 12);
+
+    raw(Topics.AGENT_RESULTS.name()).pipeInput("poison", Serdes.AGENT_RESULT.toBytes(negative));
+    raw(Topics.AGENT_RESULTS.name()).pipeInput("poison", truncated);
+    for (AgentTask t : layer) {
+      results.pipeInput("r1", ok(t, "fine"));
+    }
+
+    List<TestRecord<String, byte[]>> dead =
+        deadLetters(Topics.AGENT_RESULTS.dltName()).readRecordsToList();
+    assertThat(dead).hasSize(2);
+    assertThat(header(dead.get(0), DeadLetters.HEADER_EXCEPTION_MESSAGE))
+        .isEqualTo("AgentResult.layer: -1 must be >= 0");
+    assertThat(dead.get(1).value()).isEqualTo(truncated);
+    assertThat(header(dead.get(1), DeadLetters.HEADER_EXCEPTION_MESSAGE))
+        .startsWith("cannot decode AgentResult (12 bytes)");
+    assertThat(aggregates.readValuesToList()).singleElement();
+  }
+
+  @Test
+  void poisonOnTheRunsTopicIsSkippedAndALaterCancellationStillApplies() {
+    raw(Topics.RUNS.name()).pipeInput("run-p", "garbage".getBytes(StandardCharsets.UTF_8));
+    RunState impossible = run("run-p", RunStatus.CANCELLED);
+    impossible.setTotal(-1);
+    runs().pipeInput("run-p", impossible);
+    requests.pipeInput("p1", inRun("p1", "run-p"));
+    assertThat(tasks.readValuesToList()).as("the impossible cancellation was skipped").hasSize(2);
+
+    runs().pipeInput("run-p", run("run-p", RunStatus.CANCELLED));
+    requests.pipeInput("p2", inRun("p2", "run-p"));
+
+    assertThat(tasks.isEmpty()).isTrue();
+    assertThat(answers.readValuesToList()).extracting(FinalAnswer::getRequestId).contains("p2");
   }
 }

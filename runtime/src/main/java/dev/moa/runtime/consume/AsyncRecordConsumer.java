@@ -7,7 +7,6 @@ import dev.moa.runtime.metrics.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
@@ -42,7 +41,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,19 +61,20 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A handler future that fails means "no output": the record is handled again after a backoff
  *       and its offset stays uncommitted meanwhile.
- *   <li>An undecodable record goes to {@code <topic>-dlt} with its original bytes and the {@code
- *       moa.dlt.*} headers; its offset finishes when the dead letter is acknowledged.
+ *   <li>A record the serde refuses (undecodable bytes, an unknown schema fingerprint, or with a
+ *       checking serde an impossible value) goes to {@code <topic>-dlt} with its original bytes and
+ *       the {@link DeadLetters} headers; its offset finishes when the dead letter is acknowledged.
  *   <li>Revoked partitions are committed as far as they are finished and forgotten; their records
  *       still running finish, uncommitted, and the next owner handles them again (at least once).
  * </ul>
  */
 public final class AsyncRecordConsumer<V extends SpecificRecord> implements AutoCloseable {
 
-  public static final String HEADER_EXCEPTION_CLASS = "moa.dlt.exception-class";
-  public static final String HEADER_EXCEPTION_MESSAGE = "moa.dlt.exception-message";
-  public static final String HEADER_ORIGINAL_TOPIC = "moa.dlt.original-topic";
-  public static final String HEADER_ORIGINAL_PARTITION = "moa.dlt.original-partition";
-  public static final String HEADER_ORIGINAL_OFFSET = "moa.dlt.original-offset";
+  public static final String HEADER_EXCEPTION_CLASS = DeadLetters.HEADER_EXCEPTION_CLASS;
+  public static final String HEADER_EXCEPTION_MESSAGE = DeadLetters.HEADER_EXCEPTION_MESSAGE;
+  public static final String HEADER_ORIGINAL_TOPIC = DeadLetters.HEADER_ORIGINAL_TOPIC;
+  public static final String HEADER_ORIGINAL_PARTITION = DeadLetters.HEADER_ORIGINAL_PARTITION;
+  public static final String HEADER_ORIGINAL_OFFSET = DeadLetters.HEADER_ORIGINAL_OFFSET;
 
   private static final Logger log = LoggerFactory.getLogger(AsyncRecordConsumer.class);
   private static final Duration COMMIT_SYNC_TIMEOUT = Duration.ofSeconds(10);
@@ -131,7 +130,7 @@ public final class AsyncRecordConsumer<V extends SpecificRecord> implements Auto
     this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
     this.handler = Objects.requireNonNull(handler, "handler");
     this.name = options.name();
-    this.dltTopic = options.topic() + "-dlt";
+    this.dltTopic = options.topic() + DeadLetters.SUFFIX;
     this.consumer =
         new KafkaConsumer<>(
             consumerConfig(settings, options),
@@ -334,12 +333,9 @@ public final class AsyncRecordConsumer<V extends SpecificRecord> implements Auto
           record.offset(),
           cause.getMessage());
     }
-    Headers headers = new RecordHeaders(record.headers().toArray());
-    put(headers, HEADER_EXCEPTION_CLASS, cause.getClass().getName());
-    put(headers, HEADER_EXCEPTION_MESSAGE, Objects.toString(cause.getMessage(), ""));
-    put(headers, HEADER_ORIGINAL_TOPIC, record.topic());
-    put(headers, HEADER_ORIGINAL_PARTITION, Integer.toString(record.partition()));
-    put(headers, HEADER_ORIGINAL_OFFSET, Long.toString(record.offset()));
+    Headers headers =
+        DeadLetters.headers(
+            record.headers(), cause, record.topic(), record.partition(), record.offset());
     CompletableFuture<Void> sent = new CompletableFuture<>();
     deadLetters.send(
         new ProducerRecord<>(dltTopic, null, record.key(), record.value(), headers),
@@ -351,11 +347,6 @@ public final class AsyncRecordConsumer<V extends SpecificRecord> implements Auto
           }
         });
     return sent;
-  }
-
-  private static void put(Headers headers, String key, String value) {
-    headers.remove(key);
-    headers.add(key, value.getBytes(StandardCharsets.UTF_8));
   }
 
   private void step() {

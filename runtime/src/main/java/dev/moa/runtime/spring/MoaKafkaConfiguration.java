@@ -1,6 +1,7 @@
 package dev.moa.runtime.spring;
 
 import dev.moa.protocol.serde.AvroSerde;
+import dev.moa.runtime.consume.DeadLetters;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.kafka.RecordBytesSerializer;
 import dev.moa.runtime.kafka.TopicAdmin;
@@ -94,7 +95,22 @@ public class MoaKafkaConfiguration {
                   .increment();
               return new TopicPartition(record.topic() + "-dlt", -1);
             });
+    // Spring's kafka_dlt-* headers plus the moa.dlt.* ones every dead letter of the pipeline has.
+    recoverer.setHeadersFunction(
+        (record, ex) ->
+            DeadLetters.headers(
+                null, rootOf(ex), record.topic(), record.partition(), record.offset()));
     return new DefaultErrorHandler(recoverer, new FixedBackOff(200L, 2L));
+  }
+
+  /** The exception under Spring's listener wrappers: what actually refused the record. */
+  static Throwable rootOf(Exception ex) {
+    Throwable t = ex;
+    while (t instanceof org.springframework.kafka.listener.ListenerExecutionFailedException
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /**
@@ -169,7 +185,10 @@ public class MoaKafkaConfiguration {
     }
   }
 
-  /** A consumer factory whose value decoder turns undecodable bytes into a dead letter. */
+  /**
+   * A consumer factory whose value decoder turns undecodable bytes into a dead letter; pass a
+   * checking serde ({@code RecordChecks.checked}) to refuse impossible values the same way.
+   */
   public static <V extends org.apache.avro.specific.SpecificRecord>
       DefaultKafkaConsumerFactory<String, V> consumerFactory(
           KafkaSettings settings, String groupId, AvroSerde<V> serde, boolean readCommitted) {

@@ -1,0 +1,74 @@
+package dev.moa.protocol.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.moa.protocol.avro.AgentTask;
+import dev.moa.protocol.avro.MoaConfigSnapshot;
+import dev.moa.protocol.avro.MoaRequest;
+import java.util.List;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class RecordChecksTest {
+
+  @Test
+  void everyFixtureOfThePipelinePassesTheChecks() {
+    for (var record :
+        List.of(
+            Fixtures.request(),
+            Fixtures.agentTask(),
+            Fixtures.agentResult(),
+            Fixtures.aggregateTask(),
+            Fixtures.finalAnswer(),
+            Fixtures.runState(),
+            Fixtures.grade())) {
+      assertThatCode(() -> RecordChecks.check(record))
+          .as(record.getClass().getSimpleName())
+          .doesNotThrowAnyException();
+    }
+  }
+
+  @Test
+  void checkedSerdeRefusesAnImpossibleValueNamingFieldAndValueWhileThePlainOneDecodesIt() {
+    AgentTask task = AgentTask.newBuilder(Fixtures.agentTask()).setLayer(-2).build();
+    byte[] bytes = Serdes.AGENT_TASK.toBytes(task);
+
+    InvalidRecordException e =
+        catchThrowableOfType(
+            InvalidRecordException.class,
+            () -> RecordChecks.checked(Serdes.AGENT_TASK).fromBytes(bytes));
+
+    assertThat(e).isInstanceOf(SerializationException.class);
+    assertThat(e.getMessage()).isEqualTo("AgentTask.layer: -2 must be >= 0");
+    assertThat(e.field()).isEqualTo("AgentTask.layer");
+    assertThat(e.value()).isEqualTo("-2");
+    assertThat(Serdes.AGENT_TASK.fromBytes(bytes).getLayer()).isEqualTo(-2);
+  }
+
+  @Test
+  void aRequestWhoseMinSuccessesExceedsItsSmallestLayerCouldNeverSucceed() {
+    MoaRequest request = Fixtures.request();
+    MoaConfigSnapshot config =
+        MoaConfigSnapshot.newBuilder(request.getConfig()).setMinSuccesses(99).build();
+    MoaRequest bad = MoaRequest.newBuilder(request).setConfig(config).build();
+
+    InvalidRecordException e =
+        catchThrowableOfType(InvalidRecordException.class, () -> RecordChecks.check(bad));
+
+    assertThat(e.field()).isEqualTo("MoaRequest.config.min_successes");
+    assertThat(e.getMessage()).contains("99 is outside 0..");
+  }
+
+  @Test
+  void longValuesAreCutInTheMessage() {
+    AgentTask task = AgentTask.newBuilder(Fixtures.agentTask()).setTaskId("x".repeat(600)).build();
+
+    InvalidRecordException e =
+        catchThrowableOfType(InvalidRecordException.class, () -> RecordChecks.check(task));
+
+    assertThat(e.getMessage())
+        .isEqualTo("AgentTask.task_id: '" + "x".repeat(80) + "...' is longer than 512 characters");
+  }
+}
