@@ -178,15 +178,32 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  /** Starts one service's Spring context against {@code bootstrap}. */
-  public static ConfigurableApplicationContext startService(
-      Class<?> app, String bootstrap, int port, Map<String, String> properties) {
+  /**
+   * The command-line settings of a service started by {@link #startService}: the HTTP API binds
+   * 127.0.0.1 unless {@code server.address} is given (as a property, a system property or
+   * SERVER_ADDRESS).
+   */
+  static List<String> serviceArgs(String bootstrap, int port, Map<String, String> properties) {
     List<String> args = new ArrayList<>();
     args.add("--moa.kafka.bootstrap=" + bootstrap);
     args.add("--server.port=" + port);
+    if (!properties.containsKey("server.address")
+        && System.getProperty("server.address") == null
+        && System.getenv("SERVER_ADDRESS") == null) {
+      // Loopback unless asked otherwise. Each service's own application.yaml says so too, but on
+      // the CLI's class path only one of the services' application.yaml files is found.
+      args.add("--server.address=127.0.0.1");
+    }
     args.add("--spring.main.banner-mode=off");
     args.add("--spring.jmx.enabled=false");
     properties.forEach((k, v) -> args.add("--" + k + "=" + v));
+    return args;
+  }
+
+  /** Starts one service's Spring context against {@code bootstrap}. */
+  public static ConfigurableApplicationContext startService(
+      Class<?> app, String bootstrap, int port, Map<String, String> properties) {
+    List<String> args = serviceArgs(bootstrap, port, properties);
     return new SpringApplicationBuilder(app)
         .properties(
             Map.of(
