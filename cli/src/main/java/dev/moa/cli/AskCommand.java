@@ -103,7 +103,7 @@ final class AskCommand implements Callable<Integer> {
       if (kafka.bootstrap != null) {
         bootstrap = kafka.bootstrap;
         simulator = simulatorUrl;
-        TopicAdmin.ensureTopics(settings(bootstrap), 15_000);
+        TopicAdmin.ensureTopics(settings(bootstrap, true), 15_000);
       } else if (up.isPresent()) {
         bootstrap = up.get().bootstrap();
         simulator = up.get().simulator();
@@ -126,7 +126,8 @@ final class AskCommand implements Callable<Integer> {
       if (simulated) {
         status.say("simulated model: no provider key set, the built-in simulator answers");
       }
-      try (AnswerWatcher watcher = new AnswerWatcher(settings(bootstrap))) {
+      try (AnswerWatcher watcher =
+          new AnswerWatcher(settings(bootstrap, kafka.bootstrap != null))) {
         long start = System.nanoTime();
         watcher.submit(request);
         StringBuilder streamed = new StringBuilder();
@@ -248,9 +249,21 @@ final class AskCommand implements Callable<Integer> {
     }
   }
 
+  /** The CLI's Kafka settings for a local stack (plaintext on loopback). */
   static KafkaSettings settings(String bootstrap) {
+    return settings(bootstrap, false);
+  }
+
+  /**
+   * The CLI's Kafka settings for {@code bootstrap}; for a cluster given with {@code --bootstrap}
+   * ({@code given}), with the client properties of the file named by MOA_KAFKA_PROPERTIES
+   * (SASL_SSL, SSL, ...) when it is set. Local stacks are plaintext on loopback and never use it.
+   */
+  static KafkaSettings settings(String bootstrap, boolean given) {
+    java.util.Map<String, String> client =
+        given ? KafkaClientFile.fromEnvironment(System::getenv) : java.util.Map.of();
     try {
-      return KafkaSettings.local(bootstrap);
+      return new KafkaSettings(bootstrap, client, (short) 1);
     } catch (IllegalArgumentException e) {
       throw new UserError(UserError.USAGE, "--bootstrap: " + e.getMessage());
     }

@@ -285,7 +285,7 @@ abstract class BatchCommand implements Callable<Integer> {
         bootstrap = stack.bootstrap();
         simulator = stack.simulator().baseUrl();
       }
-      KafkaSettings settings = AskCommand.settings(bootstrap);
+      KafkaSettings settings = AskCommand.settings(bootstrap, "bootstrap".equals(stackKind));
       TopicAdmin.ensureTopics(settings, 30_000);
       RunState existing = RunsTopic.readAll(settings).get(manifest.runId());
       if (resume == null && existing != null) {

@@ -214,6 +214,10 @@ public final class LocalStack implements AutoCloseable {
                 // The orchestrator's global (moa.runs) consumer logs a harmless WARN while it
                 // restores; a user of 'moa ask' should not see it.
                 "logging.level.org.apache.kafka.clients.consumer.internals.OffsetFetcherUtils",
+                "ERROR",
+                // Kafka Streams' RocksDB and in-memory store meters share names with different
+                // tag keys; Prometheus keeps the first kind and says so once. Not for a user.
+                "logging.level.io.micrometer.prometheusmetrics.PrometheusMeterRegistry",
                 "ERROR"))
         .run(args.toArray(String[]::new));
   }

@@ -60,6 +60,7 @@ final class RunCommand implements Callable<Integer> {
           UserError.USAGE,
           "SERVICE: '" + service + "' is not one of " + LocalStack.SERVICES.keySet());
     }
+    boolean given = bootstrap != null;
     if (bootstrap == null) {
       bootstrap =
           StackState.running()
@@ -73,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
     if (config != null) {
       AskCommand.loadConfig(config); // fail now, in one line, rather than at the first request
     }
-    TopicAdmin.ensureTopics(AskCommand.settings(bootstrap), 15_000);
+    TopicAdmin.ensureTopics(AskCommand.settings(bootstrap, given), 15_000);
     java.util.Map<String, String> props = new java.util.HashMap<>();
     if (simulatorUrl != null) {
       props.put("moa.orchestrator.simulator-base-url", simulatorUrl);
@@ -83,6 +84,10 @@ final class RunCommand implements Callable<Integer> {
     }
     if (stateDir != null) {
       props.put("moa.orchestrator.state-dir", stateDir.toString());
+    }
+    if (given) {
+      KafkaClientFile.fromEnvironment(System::getenv)
+          .forEach((k, v) -> props.put("moa.kafka.properties." + k, v));
     }
     ConfigurableApplicationContext ctx = LocalStack.startService(app, bootstrap, port, props);
     System.err.println(
