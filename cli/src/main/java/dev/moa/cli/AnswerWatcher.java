@@ -81,13 +81,17 @@ public final class AnswerWatcher implements AutoCloseable {
         if (r.key() == null || !pending.contains(r.key())) {
           continue;
         }
-        if (r.topic().equals(Topics.ANSWER_CHUNKS.name())) {
-          if (requestId.equals(r.key())) {
-            onChunk.accept(Serdes.ANSWER_CHUNK.fromBytes(r.value()));
+        try {
+          if (r.topic().equals(Topics.ANSWER_CHUNKS.name())) {
+            if (requestId.equals(r.key())) {
+              onChunk.accept(Serdes.ANSWER_CHUNK.fromBytes(r.value()));
+            }
+          } else {
+            // Answers of other requests submitted here are kept for their own await.
+            arrived.put(r.key(), Serdes.FINAL_ANSWER.fromBytes(r.value()));
           }
-        } else {
-          // Answers of other requests submitted here are kept for their own await.
-          arrived.put(r.key(), Serdes.FINAL_ANSWER.fromBytes(r.value()));
+        } catch (org.apache.kafka.common.errors.SerializationException e) {
+          // Not an answer we can read (a poison record under our key): the real one still comes.
         }
       }
     }

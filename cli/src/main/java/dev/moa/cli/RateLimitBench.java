@@ -1,8 +1,6 @@
 package dev.moa.cli;
 
-import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;
-import dev.moa.protocol.avro.CallStatus;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.ConfigLoader;
@@ -29,12 +27,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -323,12 +317,9 @@ final class RateLimitBench implements Callable<Integer> {
     private final MoaConfigSnapshot snapshot;
     private final KafkaProducer<String, AgentTask> producer;
     private final AtomicBoolean stop = new AtomicBoolean();
-    private final AtomicBoolean counting = new AtomicBoolean(true);
     private final AtomicLong published = new AtomicLong();
-    private final AtomicLong results = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     private final String runPrefix = PREFIX + ProcessHandle.current().pid() + "-";
-    private final List<Thread> threads = new ArrayList<>();
+    private final ResultCounter counter;
     private Thread publisher;
     private long requestCounter;
 
@@ -343,7 +334,7 @@ final class RateLimitBench implements Callable<Integer> {
               settings.producer("moa-bench-ratelimit"),
               new StringSerializer(),
               Serdes.AGENT_TASK.serializer());
-      startCounter();
+      this.counter = new ResultCounter(settings, runPrefix, "moa-bench-ratelimit-results");
     }
 
     long published() {
@@ -351,11 +342,11 @@ final class RateLimitBench implements Callable<Integer> {
     }
 
     long results() {
-      return results.get();
+      return counter.results();
     }
 
     long failed() {
-      return failed.get();
+      return counter.failed();
     }
 
     private List<AgentTask> nextTasks() {
@@ -379,7 +370,7 @@ final class RateLimitBench implements Callable<Integer> {
               () -> {
                 List<AgentTask> pending = new ArrayList<>();
                 while (!stop.get()) {
-                  while (published.get() - results.get() < backlog && !stop.get()) {
+                  while (published.get() - counter.results() < backlog && !stop.get()) {
                     if (pending.isEmpty()) {
                       pending.addAll(nextTasks());
                     }
@@ -406,60 +397,13 @@ final class RateLimitBench implements Callable<Integer> {
     }
 
     boolean awaitDrained(Duration timeout) {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (results.get() < published.get() && System.nanoTime() < deadline) {
-        WorkerProcess.sleep(100);
-      }
-      return results.get() >= published.get();
-    }
-
-    private void startCounter() {
-      KafkaConsumer<String, AgentResult> consumer =
-          new KafkaConsumer<>(
-              settings.consumer(null, false),
-              new StringDeserializer(),
-              Serdes.AGENT_RESULT.deserializer());
-      List<TopicPartition> parts = new ArrayList<>();
-      for (int p = 0; p < Topics.AGENT_RESULTS.partitions(); p++) {
-        parts.add(new TopicPartition(Topics.AGENT_RESULTS.name(), p));
-      }
-      consumer.assign(parts);
-      consumer.seekToEnd(parts);
-      parts.forEach(consumer::position);
-      Thread t =
-          new Thread(
-              () -> {
-                try (consumer) {
-                  while (counting.get()) {
-                    for (ConsumerRecord<String, AgentResult> r :
-                        consumer.poll(Duration.ofMillis(100))) {
-                      if (r.value().getRequestId().startsWith(runPrefix)) {
-                        results.incrementAndGet();
-                        if (r.value().getStatus() != CallStatus.SUCCEEDED) {
-                          failed.incrementAndGet();
-                        }
-                      }
-                    }
-                  }
-                }
-              },
-              "moa-bench-ratelimit-results");
-      t.setDaemon(true);
-      t.start();
-      threads.add(t);
+      return counter.awaitAtLeast(published.get(), timeout);
     }
 
     @Override
     public void close() {
       stop.set(true);
-      counting.set(false);
-      for (Thread t : threads) {
-        try {
-          t.join(10_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      counter.close();
       producer.close(Duration.ofSeconds(5));
     }
   }

@@ -1,8 +1,6 @@
 package dev.moa.cli;
 
-import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;
-import dev.moa.protocol.avro.CallStatus;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.ConfigLoader;
@@ -25,12 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -49,8 +43,7 @@ final class TaskLoad implements AutoCloseable {
   private final KafkaProducer<String, AgentTask> producer;
   private final AtomicBoolean stop = new AtomicBoolean();
   private final AtomicLong published = new AtomicLong();
-  private final AtomicLong results = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
+  private final ResultCounter counter;
   private final List<Thread> threads = new ArrayList<>();
   private long requestCounter;
 
@@ -99,7 +92,7 @@ final class TaskLoad implements AutoCloseable {
             settings.producer("moa-bench-tasks"),
             new StringSerializer(),
             Serdes.AGENT_TASK.serializer());
-    startResultCounter();
+    this.counter = new ResultCounter(settings, "bench-", "moa-bench-results");
   }
 
   String bootstrap() {
@@ -119,11 +112,11 @@ final class TaskLoad implements AutoCloseable {
   }
 
   long results() {
-    return results.get();
+    return counter.results();
   }
 
   long failed() {
-    return failed.get();
+    return counter.failed();
   }
 
   /** The first layer's tasks of a fresh request: three calls with the workshop prompts. */
@@ -173,7 +166,7 @@ final class TaskLoad implements AutoCloseable {
         () -> {
           List<AgentTask> pending = new ArrayList<>();
           while (!stop.get()) {
-            while (published.get() - results.get() < backlog.getAsInt() && !stop.get()) {
+            while (published.get() - counter.results() < backlog.getAsInt() && !stop.get()) {
               if (pending.isEmpty()) {
                 pending.addAll(nextTasks());
               }
@@ -189,12 +182,10 @@ final class TaskLoad implements AutoCloseable {
   void stopPublishing() {
     stop.set(true);
     for (Thread t : threads) {
-      if (!t.getName().equals("moa-bench-results")) {
-        try {
-          t.join(10_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
     producer.flush();
@@ -202,49 +193,7 @@ final class TaskLoad implements AutoCloseable {
 
   /** Waits until every published task has a result, or the timeout passes. */
   boolean awaitDrained(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (results.get() < published.get() && System.nanoTime() < deadline) {
-      WorkerProcess.sleep(100);
-    }
-    return results.get() >= published.get();
-  }
-
-  private final AtomicBoolean counting = new AtomicBoolean(true);
-
-  private void startResultCounter() {
-    KafkaConsumer<String, AgentResult> consumer =
-        new KafkaConsumer<>(
-            settings.consumer(null, false),
-            new StringDeserializer(),
-            Serdes.AGENT_RESULT.deserializer());
-    List<TopicPartition> parts = new ArrayList<>();
-    for (int p = 0; p < Topics.AGENT_RESULTS.partitions(); p++) {
-      parts.add(new TopicPartition(Topics.AGENT_RESULTS.name(), p));
-    }
-    consumer.assign(parts);
-    consumer.seekToEnd(parts);
-    parts.forEach(consumer::position);
-    Thread t =
-        new Thread(
-            () -> {
-              try (consumer) {
-                while (counting.get()) {
-                  for (ConsumerRecord<String, AgentResult> r :
-                      consumer.poll(Duration.ofMillis(100))) {
-                    if (r.value().getRequestId().startsWith("bench-")) {
-                      results.incrementAndGet();
-                      if (r.value().getStatus() != CallStatus.SUCCEEDED) {
-                        failed.incrementAndGet();
-                      }
-                    }
-                  }
-                }
-              }
-            },
-            "moa-bench-results");
-    t.setDaemon(true);
-    t.start();
-    threads.add(t);
+    return counter.awaitAtLeast(published.get(), timeout);
   }
 
   private void start(String name, Runnable body) {
@@ -257,7 +206,7 @@ final class TaskLoad implements AutoCloseable {
   @Override
   public void close() {
     stopPublishing();
-    counting.set(false);
+    counter.close();
     for (Thread t : threads) {
       try {
         t.join(10_000);

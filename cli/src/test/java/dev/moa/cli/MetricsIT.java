@@ -256,7 +256,10 @@ class MetricsIT {
     double retries429 =
         sum(agents, "moa_retries_total", s -> "http_429".equals(s.labels.get("cause")))
             + sum(aggregator, "moa_retries_total", s -> "http_429".equals(s.labels.get("cause")));
-    assertThat(waits).isPositive().isEqualTo(retries429);
+    // Every 429's back-off is a wait; the agent workers' rate budget (decision 022) adds its own
+    // waits for a share of the limit the simulator announced, so there can be more waits than 429s.
+    assertThat(retries429).isPositive();
+    assertThat(waits).isGreaterThanOrEqualTo(retries429);
     assertThat(named(agents, "moa_ratelimit_wait_seconds_sum"))
         .allSatisfy(
             s ->
