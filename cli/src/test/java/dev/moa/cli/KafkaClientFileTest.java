@@ -14,6 +14,11 @@ class KafkaClientFileTest {
 
   @TempDir Path dir;
 
+  /** Made up per run: no secret, not even a fake one, is written in the sources. */
+  private static final String SECRET =
+      "planted-"
+          + java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(8));
+
   @Test
   void saslSettingsReachEveryClientTheCliBuilds() throws Exception {
     Path file = dir.resolve("client.properties");
@@ -24,9 +29,10 @@ class KafkaClientFileTest {
         security.protocol=SASL_SSL
         sasl.mechanism=PLAIN
         sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \\
-            username="moa" password="s3cret-planted";
+            username="moa" password="%s";
         ssl.truststore.location=/etc/kafka/truststore.jks
-        """);
+        """
+            .formatted(SECRET));
     Map<String, String> client =
         KafkaClientFile.fromEnvironment(
             name -> name.equals(KafkaClientFile.ENV) ? file.toString() : null);
@@ -39,10 +45,10 @@ class KafkaClientFileTest {
           .containsEntry("security.protocol", "SASL_SSL")
           .containsEntry("sasl.mechanism", "PLAIN")
           .containsEntry("ssl.truststore.location", "/etc/kafka/truststore.jks");
-      assertThat(props.get("sasl.jaas.config").toString()).contains("password=\"s3cret-planted\"");
+      assertThat(props.get("sasl.jaas.config").toString()).contains("password=\"" + SECRET + "\"");
     }
     // A settings object in a log line or an error never shows the secret.
-    assertThat(settings.toString()).doesNotContain("s3cret-planted");
+    assertThat(settings.toString()).doesNotContain(SECRET);
   }
 
   @Test

@@ -21,7 +21,11 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 /** SASL_SSL / SSL client settings reach every Kafka client unchanged, and no secret is logged. */
 class KafkaSettingsSecurityTest {
 
-  private static final String SECRET = "planted-sasl-secret-7f3a9c";
+  /** Made up per run: no secret, not even a fake one, is written in the sources. */
+  private static final String SECRET =
+      "planted-"
+          + java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(8));
+
   private static final String JAAS =
       "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"moa\""
           + " password=\""
