@@ -44,9 +44,14 @@ public final class ApiKeyLedger {
 
   /** {@code sha256:} and the first 16 hex digits of the key's SHA-256. */
   public static String fingerprint(String key) {
+    return "sha256:" + sha256Hex(key, 8);
+  }
+
+  /** The first {@code bytes} bytes of the key's SHA-256, in hex: how the simulator names a key. */
+  static String sha256Hex(String key, int bytes) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return "sha256:" + HexFormat.of().formatHex(d, 0, 8);
+      return HexFormat.of().formatHex(d, 0, bytes);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

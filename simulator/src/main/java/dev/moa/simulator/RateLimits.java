@@ -1,10 +1,6 @@
 package dev.moa.simulator;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -139,13 +135,7 @@ final class RateLimits {
     if (apiKey == null || apiKey.isBlank()) {
       return ANONYMOUS;
     }
-    try {
-      byte[] d =
-          MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(StandardCharsets.UTF_8));
-      return "key-" + HexFormat.of().formatHex(d, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return "key-" + ApiKeyLedger.sha256Hex(apiKey, 6);
   }
 
   /** The bearer value of an {@code Authorization} header; null when there is none. */
