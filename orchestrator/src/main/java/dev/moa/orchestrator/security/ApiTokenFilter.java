@@ -36,6 +36,7 @@ public final class ApiTokenFilter implements WebFilter, Ordered {
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
     var request = exchange.getRequest();
+    closeAfterErrorWithBody(exchange);
     String path = request.getPath().pathWithinApplication().value();
     if (!ApiAccess.isPublic(path)) {
       ApiAccess.Verdict verdict =
@@ -60,6 +61,30 @@ public final class ApiTokenFilter implements WebFilter, Ordered {
           "body: " + declared + " bytes exceed the limit of " + maxBodyBytes + " bytes");
     }
     return chain.filter(exchange);
+  }
+
+  /**
+   * An error answered to a request that carried a body (415, 400, 413, 401 ...) may leave some of
+   * that body unread: the connection then closes after the answer ({@code Connection: close}),
+   * since a client reusing it would wait for an answer that never comes (seen with the JDK's
+   * HttpClient after a 415).
+   */
+  private static void closeAfterErrorWithBody(ServerWebExchange exchange) {
+    HttpHeaders headers = exchange.getRequest().getHeaders();
+    boolean hasBody =
+        headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+    if (!hasBody) {
+      return;
+    }
+    var response = exchange.getResponse();
+    response.beforeCommit(
+        () -> {
+          var status = response.getStatusCode();
+          if (status != null && status.isError()) {
+            response.getHeaders().set(HttpHeaders.CONNECTION, "close");
+          }
+          return Mono.empty();
+        });
   }
 
   /** For tests and logs: what this filter enforces, without the token. */
