@@ -2,6 +2,7 @@ package dev.moa.agentworker;
 
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.serde.Serdes;
+import dev.moa.provider.CircuitBreakerSettings;
 import dev.moa.provider.ProviderClient;
 import dev.moa.provider.ProviderClientOptions;
 import dev.moa.provider.RateGate;
@@ -45,13 +46,17 @@ public class AgentWorkerConfiguration {
    */
   @Bean(destroyMethod = "close")
   ProviderClient providerClient(
-      ModelCallMetrics metrics, AgentWorkerProperties props, RateGate rateGate) {
+      ModelCallMetrics metrics,
+      AgentWorkerProperties props,
+      RateGate rateGate,
+      CircuitBreakerSettings providerCircuitBreaker) {
     return new ProviderClient(
         ProviderClientOptions.builder()
             .callTimeout(props.callTimeout())
             .idleTimeout(props.idleTimeout())
             .retryListener(metrics.retryListener())
             .rateGate(rateGate)
+            .circuitBreaker(providerCircuitBreaker)
             .build());
   }
 

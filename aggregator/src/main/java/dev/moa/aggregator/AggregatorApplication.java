@@ -2,6 +2,7 @@ package dev.moa.aggregator;
 
 import dev.moa.runtime.spring.MoaCacheConfiguration;
 import dev.moa.runtime.spring.MoaKafkaConfiguration;
+import dev.moa.runtime.spring.MoaRateLimitConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -13,7 +14,7 @@ import org.springframework.context.annotation.Import;
  * task to {@code moa.answers}, in a Kafka transaction with the consumed offsets.
  */
 @SpringBootApplication
-@Import({MoaKafkaConfiguration.class, MoaCacheConfiguration.class})
+@Import({MoaKafkaConfiguration.class, MoaCacheConfiguration.class, MoaRateLimitConfiguration.class})
 @EnableConfigurationProperties(AggregatorProperties.class)
 public class AggregatorApplication {
 

@@ -4,8 +4,10 @@ import dev.moa.protocol.avro.AggregateTask;
 import dev.moa.protocol.avro.AnswerChunk;
 import dev.moa.protocol.serde.RecordChecks;
 import dev.moa.protocol.serde.Serdes;
+import dev.moa.provider.CircuitBreakerSettings;
 import dev.moa.provider.ProviderClient;
 import dev.moa.provider.ProviderClientOptions;
+import dev.moa.provider.RateGate;
 import dev.moa.runtime.cache.ResponseCache;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.model.ModelCallMetrics;
@@ -47,13 +49,23 @@ public class AggregatorConfiguration {
     return new ModelCallMetrics(registry);
   }
 
+  /**
+   * The aggregator's calls spend the rate budget of their provider and model, shared with every
+   * other process calling it ({@link dev.moa.runtime.spring.MoaRateLimitConfiguration}).
+   */
   @Bean(destroyMethod = "close")
-  ProviderClient providerClient(ModelCallMetrics metrics, AggregatorProperties props) {
+  ProviderClient providerClient(
+      ModelCallMetrics metrics,
+      AggregatorProperties props,
+      RateGate rateGate,
+      CircuitBreakerSettings providerCircuitBreaker) {
     return new ProviderClient(
         ProviderClientOptions.builder()
             .callTimeout(props.callTimeout())
             .idleTimeout(props.idleTimeout())
             .retryListener(metrics.retryListener())
+            .rateGate(rateGate)
+            .circuitBreaker(providerCircuitBreaker)
             .build());
   }
 

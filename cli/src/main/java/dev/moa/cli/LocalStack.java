@@ -218,7 +218,13 @@ public final class LocalStack implements AutoCloseable {
                 // Kafka Streams' RocksDB and in-memory store meters share names with different
                 // tag keys; Prometheus keeps the first kind and says so once. Not for a user.
                 "logging.level.io.micrometer.prometheusmetrics.PrometheusMeterRegistry",
-                "ERROR"))
+                "ERROR",
+                // A service that cannot start: the moa command says why in one line
+                // (MOA_DEBUG=1 for the stack trace), not Spring's multi-line report.
+                "logging.level.org.springframework.boot.SpringApplication",
+                "OFF",
+                "logging.level.org.springframework.boot.diagnostics",
+                "OFF"))
         .run(args.toArray(String[]::new));
   }
 

@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.orchestrator.security.ApiAccess;
 import dev.moa.runtime.kafka.TopicAdmin;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -41,6 +42,17 @@ final class RunCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--address",
+      paramLabel = "HOST",
+      defaultValue = "127.0.0.1",
+      description =
+          "Interface the HTTP port binds (default: ${DEFAULT-VALUE}, this machine only). The"
+              + " orchestrator bound anywhere else (e.g. 0.0.0.0) requires a bearer token on every"
+              + " API call, read from the environment variable MOA_API_TOKEN (at least 16"
+              + " characters), and refuses to start without it.")
+  String address;
+
+  @Option(
       names = "--simulator-url",
       paramLabel = "URL",
       description = "orchestrator: the simulator providers without keys fall back to")
@@ -74,8 +86,17 @@ final class RunCommand implements Callable<Integer> {
     if (config != null) {
       AskCommand.loadConfig(config); // fail now, in one line, rather than at the first request
     }
+    if (app == dev.moa.orchestrator.OrchestratorApplication.class) {
+      // Fail now, in one line, rather than after Kafka and Kafka Streams have started.
+      try {
+        ApiAccess.forAddress(address, ApiAccess.DEFAULT_TOKEN_ENV, System::getenv);
+      } catch (ApiAccess.ApiAccessException e) {
+        throw new UserError(UserError.USAGE, "--address: " + e.getMessage());
+      }
+    }
     TopicAdmin.ensureTopics(AskCommand.settings(bootstrap, given), 15_000);
     java.util.Map<String, String> props = new java.util.HashMap<>();
+    props.put("server.address", address);
     if (simulatorUrl != null) {
       props.put("moa.orchestrator.simulator-base-url", simulatorUrl);
     }

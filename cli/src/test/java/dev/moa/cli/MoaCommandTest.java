@@ -183,6 +183,19 @@ class MoaCommandTest {
   }
 
   @Test
+  void runOrchestratorBoundBeyondLoopbackWithoutATokenRefusesInOneLineBeforeStartingAnything() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        System.getenv("MOA_API_TOKEN") == null, "MOA_API_TOKEN is set in this environment");
+    // Port 9 (discard): nothing listens; the refusal comes before any Kafka connection.
+    Run r = run("run", "orchestrator", "--address", "0.0.0.0", "--bootstrap", "127.0.0.1:9");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith("moa: error: --address: server.address is '0.0.0.0', not loopback")
+        .contains("MOA_API_TOKEN is not set");
+    assertOneLineErrorWithoutStackTrace(r);
+  }
+
+  @Test
   void simulatorRejectsBadFaultsNamingTheItem() {
     Run r = run("simulator", "--faults", "timeout=0.2");
     assertThat(r.code()).isEqualTo(2);

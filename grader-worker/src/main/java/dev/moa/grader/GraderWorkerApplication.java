@@ -1,6 +1,7 @@
 package dev.moa.grader;
 
 import dev.moa.runtime.spring.MoaKafkaConfiguration;
+import dev.moa.runtime.spring.MoaRateLimitConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -12,7 +13,7 @@ import org.springframework.context.annotation.Import;
  * judge over a model endpoint) and publishes one Grade per answer to {@code moa.grades}.
  */
 @SpringBootApplication
-@Import(MoaKafkaConfiguration.class)
+@Import({MoaKafkaConfiguration.class, MoaRateLimitConfiguration.class})
 @EnableConfigurationProperties(GraderWorkerProperties.class)
 public class GraderWorkerApplication {
 

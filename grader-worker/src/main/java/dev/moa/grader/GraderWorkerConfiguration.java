@@ -5,8 +5,10 @@ import dev.moa.graders.Graders;
 import dev.moa.graders.JudgeModel;
 import dev.moa.protocol.avro.Grade;
 import dev.moa.protocol.serde.Serdes;
+import dev.moa.provider.CircuitBreakerSettings;
 import dev.moa.provider.ProviderClient;
 import dev.moa.provider.ProviderClientOptions;
+import dev.moa.provider.RateGate;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.model.ModelCallMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,9 +63,16 @@ public class GraderWorkerConfiguration {
     return new ModelCallMetrics(registry);
   }
 
-  /** The judge model, when {@code moa.grader-worker.judge.base-url} and {@code .model} are set. */
+  /**
+   * The judge model, when {@code moa.grader-worker.judge.base-url} and {@code .model} are set; its
+   * calls spend the rate budget shared with every other process calling that model.
+   */
   @Bean
-  JudgeHolder judgeHolder(GraderWorkerProperties props, ModelCallMetrics metrics) {
+  JudgeHolder judgeHolder(
+      GraderWorkerProperties props,
+      ModelCallMetrics metrics,
+      RateGate rateGate,
+      CircuitBreakerSettings providerCircuitBreaker) {
     GraderWorkerProperties.Judge judge = props.judge();
     if (!judge.configured()) {
       log.info("no judge model configured: judge gradings will be errors");
@@ -74,6 +83,8 @@ public class GraderWorkerConfiguration {
             ProviderClientOptions.builder()
                 .callTimeout(judge.timeout())
                 .retryListener(metrics.retryListener())
+                .rateGate(rateGate)
+                .circuitBreaker(providerCircuitBreaker)
                 .build());
     try {
       ProviderJudgeModel model = ProviderJudgeModel.of(judge, client, System::getenv, metrics);

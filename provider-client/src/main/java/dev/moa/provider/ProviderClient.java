@@ -129,7 +129,16 @@ public final class ProviderClient implements AutoCloseable {
       return null;
     }
     return breakers.computeIfAbsent(
-        endpoint.providerName(), name -> CircuitBreaker.of("moa-provider-" + name, breakerConfig));
+        endpoint.providerName(),
+        name -> {
+          CircuitBreaker cb = CircuitBreaker.of("moa-provider-" + name, breakerConfig);
+          RetryListener listener = options.retryListener();
+          cb.getEventPublisher()
+              .onStateTransition(
+                  e -> listener.onCircuitState(name, e.getStateTransition().getToState().name()));
+          listener.onCircuitState(name, cb.getState().name());
+          return cb;
+        });
   }
 
   /** Asks the breaker, then reserves the attempt's tokens from the rate gate. */

@@ -2,7 +2,10 @@ package dev.moa.provider;
 
 import java.time.Duration;
 
-/** Told before every retry; for metrics and logs. Called on I/O threads: never block. */
+/**
+ * Told before every retry, and of every circuit-breaker state; for metrics and logs. Called on I/O
+ * threads: never block.
+ */
 @FunctionalInterface
 public interface RetryListener {
   /**
@@ -11,6 +14,12 @@ public interface RetryListener {
    * @param delay how long the client waits before the next attempt
    */
   void onRetry(Endpoint endpoint, String model, int attempt, ErrorClass cause, Duration delay);
+
+  /**
+   * A provider's circuit breaker is in {@code state} ({@code CLOSED}, {@code OPEN}, {@code
+   * HALF_OPEN}): told when the breaker is created (CLOSED) and on every transition.
+   */
+  default void onCircuitState(String provider, String state) {}
 
   static RetryListener none() {
     return Listeners.NO_RETRY;

@@ -35,6 +35,7 @@ class ProviderClientResilienceTest {
 
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final List<ErrorClass> retries = new CopyOnWriteArrayList<>();
+  private final List<String> circuitStates = new CopyOnWriteArrayList<>();
   private volatile CompletableFuture<Void> gateOpen = CompletableFuture.completedFuture(null);
 
   private final RateGate recordingGate =
@@ -79,7 +80,7 @@ class ProviderClientResilienceTest {
   private ProviderClient newClient(UnaryOperator<ProviderClientOptions.Builder> tweak) {
     ProviderClientOptions.Builder b =
         ProviderClientOptions.builder()
-            .idleTimeout(Duration.ofMillis(500))
+            .idleTimeout(Duration.ofSeconds(2))
             .callTimeout(Duration.ofSeconds(20))
             .retryPolicy(
                 RetryPolicy.builder()
@@ -88,7 +89,19 @@ class ProviderClientResilienceTest {
                     .maxDelay(Duration.ofMillis(50))
                     .build())
             .rateGate(recordingGate)
-            .retryListener((ep, model, attempt, cause, delay) -> retries.add(cause));
+            .retryListener(
+                new RetryListener() {
+                  @Override
+                  public void onRetry(
+                      Endpoint ep, String model, int attempt, ErrorClass cause, Duration delay) {
+                    retries.add(cause);
+                  }
+
+                  @Override
+                  public void onCircuitState(String provider, String state) {
+                    circuitStates.add(provider + ":" + state);
+                  }
+                });
     return new ProviderClient(tweak.apply(b).build());
   }
 
@@ -230,6 +243,9 @@ class ProviderClientResilienceTest {
     stub.fallback(ok("healthy again"));
     assertThat(call()).isInstanceOf(CallOutcome.Succeeded.class);
     assertThat(client.circuitState("stub")).isEqualTo("CLOSED");
+    // The listener (metrics' circuit-state gauge) heard every state, from creation on.
+    assertThat(circuitStates)
+        .containsExactly("stub:CLOSED", "stub:OPEN", "stub:HALF_OPEN", "stub:CLOSED");
   }
 
   @Test

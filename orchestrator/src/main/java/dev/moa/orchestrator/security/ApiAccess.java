@@ -34,13 +34,13 @@ public final class ApiAccess {
    *
    * @param address {@code server.address}; null means every interface
    * @param tokenEnv the variable holding the token (its name; the value is never logged)
-   * @throws IllegalStateException when bound beyond loopback and the variable is unset, blank or
-   *     too short: the service must not start with an open API on the network
+   * @throws ApiAccessException when bound beyond loopback and the variable is unset, blank or too
+   *     short: the service must not start with an open API on the network
    */
   public static ApiAccess forAddress(
       String address, String tokenEnv, Function<String, String> env) {
     if (tokenEnv == null || !tokenEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-      throw new IllegalStateException(
+      throw new ApiAccessException(
           "moa.orchestrator.api-token-env: '" + tokenEnv + "' is not an environment variable name");
     }
     if (isLoopback(address)) {
@@ -48,7 +48,7 @@ public final class ApiAccess {
     }
     String token = env.apply(tokenEnv);
     if (token == null || token.isBlank()) {
-      throw new IllegalStateException(
+      throw new ApiAccessException(
           "server.address is "
               + (address == null ? "unset (every interface)" : "'" + address + "'")
               + ", not loopback: the HTTP API then requires a bearer token, but the environment"
@@ -57,7 +57,7 @@ public final class ApiAccess {
               + " is not set. Set it (e.g. from a Kubernetes Secret) or bind 127.0.0.1.");
     }
     if (token.strip().length() < MIN_TOKEN_LENGTH) {
-      throw new IllegalStateException(
+      throw new ApiAccessException(
           "the environment variable "
               + tokenEnv
               + " holds a token shorter than "
@@ -65,6 +65,13 @@ public final class ApiAccess {
               + " characters; use a long random value (e.g. openssl rand -hex 32)");
     }
     return new ApiAccess(sha256(token.strip()), tokenEnv);
+  }
+
+  /** The API may not start as configured; the message says why and what to do. */
+  public static final class ApiAccessException extends IllegalStateException {
+    ApiAccessException(String message) {
+      super(message);
+    }
   }
 
   /** True when a token is required (bound beyond loopback). */

@@ -47,6 +47,11 @@ public final class MetricNames {
   /** Time a call waited for a rate limit (a 429's retry-after) before it was sent again. */
   public static final String RATELIMIT_WAIT = "moa.ratelimit.wait";
 
+  /**
+   * A provider's circuit breaker (tag {@code gen_ai.provider.name}): 0 closed, 1 half-open, 2 open.
+   */
+  public static final String CIRCUIT_STATE = "moa.provider.circuit.state";
+
   /** USD spent on model calls (tags model, token type, agent); only when prices are configured. */
   public static final String COST = "moa.cost.usd";
 

@@ -11,6 +11,7 @@ import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.Price;
 import dev.moa.protocol.config.ModelPrice;
 import dev.moa.provider.CallOutcome;
+import dev.moa.provider.Endpoint;
 import dev.moa.provider.ErrorClass;
 import dev.moa.provider.RetryListener;
 import dev.moa.runtime.metrics.MetricNames;
@@ -22,6 +23,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -79,6 +81,7 @@ public final class ModelCallMetrics {
   private final MeterRegistry registry;
   private final AtomicInteger inflight = new AtomicInteger();
   private final Set<List<String>> seenEndpoints = ConcurrentHashMap.newKeySet();
+  private final Map<String, AtomicInteger> circuitStates = new ConcurrentHashMap<>();
 
   public ModelCallMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -305,13 +308,44 @@ public final class ModelCallMetrics {
    * {@link #recordRateLimitWait}.
    */
   public RetryListener retryListener() {
-    return (endpoint, model, attempt, cause, delay) -> {
-      String m = model == null ? "" : model;
-      retries(endpoint.providerName(), m, cause).increment();
-      if (cause == ErrorClass.HTTP_429) {
-        rateLimitWait(endpoint.providerName(), m).record(delay);
+    return new RetryListener() {
+      @Override
+      public void onRetry(
+          Endpoint endpoint, String model, int attempt, ErrorClass cause, Duration delay) {
+        String m = model == null ? "" : model;
+        retries(endpoint.providerName(), m, cause).increment();
+        if (cause == ErrorClass.HTTP_429) {
+          rateLimitWait(endpoint.providerName(), m).record(delay);
+        }
+      }
+
+      @Override
+      public void onCircuitState(String provider, String state) {
+        circuitState(provider).set(circuitCode(state));
       }
     };
+  }
+
+  /** 0 closed, 1 half-open, 2 open (anything else: 0). */
+  static int circuitCode(String state) {
+    return switch (state) {
+      case "OPEN", "FORCED_OPEN" -> 2;
+      case "HALF_OPEN" -> 1;
+      default -> 0;
+    };
+  }
+
+  private AtomicInteger circuitState(String provider) {
+    return circuitStates.computeIfAbsent(
+        provider == null ? "" : provider,
+        p -> {
+          AtomicInteger state = new AtomicInteger();
+          Gauge.builder(MetricNames.CIRCUIT_STATE, state, AtomicInteger::get)
+              .description("A provider's circuit breaker: 0 closed, 1 half-open, 2 open")
+              .tag(MetricNames.TAG_PROVIDER, p)
+              .register(registry);
+          return state;
+        });
   }
 
   /**

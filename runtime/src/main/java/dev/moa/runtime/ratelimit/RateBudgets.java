@@ -16,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * workers of a group: a {@link RateGate} for the {@code ProviderClient}. See
  * docs/decisions/022-shared-rate-budget.md.
  *
- * <p><b>Sharing.</b> Each worker spends at most {@code limit / members} requests and tokens per
- * window, {@code members} being the live members of its consumer group ({@link GroupMembers}); and
- * never more than the provider's own {@code x-ratelimit-remaining-*} headers say is left, less what
- * it reserved since it last heard them. No coordination between workers is needed.
+ * <p><b>Sharing.</b> Each process spends at most {@code limit / members} requests and tokens per
+ * window, {@code members} being the live processes calling that provider's model ({@link
+ * ModelMembers}: agent workers, aggregators, grader workers with a judge); and never more than the
+ * provider's own {@code x-ratelimit-remaining-*} headers say is left, less what it reserved since
+ * it last heard them. No coordination between workers is needed.
  *
  * <p><b>Windows.</b> A window lasts {@code window} (a minute; shorter when a test time-scales it)
  * and is aligned to the provider's by its {@code x-ratelimit-reset-*} headers (see {@code align}).
@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class RateBudgets implements RateGate, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RateBudgets.class);
+  private static final long MEMBERS_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /**
    * A configured limit.
@@ -87,7 +88,7 @@ public final class RateBudgets implements RateGate, AutoCloseable {
 
   private final List<Limit> limits;
   private final long windowNanos;
-  private final IntSupplier members;
+  private final Members members;
   private final WaitListener waits;
   private final LongSupplier nanoTime;
   private final ScheduledExecutorService scheduler;
@@ -95,16 +96,32 @@ public final class RateBudgets implements RateGate, AutoCloseable {
 
   /**
    * @param window the length of the provider's rate-limit window (a minute)
-   * @param members live workers sharing the limits (at least 1 is assumed)
+   * @param members how many processes share each provider's and model's limits
    */
-  public RateBudgets(List<Limit> limits, Duration window, IntSupplier members, WaitListener waits) {
+  public RateBudgets(List<Limit> limits, Duration window, Members members, WaitListener waits) {
     this(limits, window, members, waits, System::nanoTime);
+  }
+
+  /** How many processes share a provider's and model's limits (at least 1 is assumed). */
+  @FunctionalInterface
+  public interface Members {
+    /**
+     * Asked before each reservation for this provider and model; must not block. 0 = not known yet:
+     * the reservation waits and asks again shortly.
+     */
+    int count(String provider, String model);
+
+    /** The same count for every model (a configured number of processes, or tests). */
+    static Members fixed(int members) {
+      int m = Math.max(1, members);
+      return (provider, model) -> m;
+    }
   }
 
   RateBudgets(
       List<Limit> limits,
       Duration window,
-      IntSupplier members,
+      Members members,
       WaitListener waits,
       LongSupplier nanoTime) {
     this.limits = List.copyOf(limits);
@@ -193,6 +210,7 @@ public final class RateBudgets implements RateGate, AutoCloseable {
     long sinceRequests;
     long sinceTokens;
     long pausedUntil;
+    long recheckAt; // the member count was not known yet: pump again then
     boolean learned; // a response was seen, or limits are configured
     boolean probing; // the one attempt before anything was learned is out
     final Deque<Waiter> queue = new ArrayDeque<>();
@@ -248,7 +266,12 @@ public final class RateBudgets implements RateGate, AutoCloseable {
         // zero here: reserve it there instead.
         return false;
       }
-      int m = Math.max(1, members.getAsInt());
+      int m = members.count(provider, model);
+      if (m <= 0) {
+        // Not counted yet: ask again shortly (see Members#count).
+        recheckAt = now + MEMBERS_RECHECK_NANOS;
+        return false;
+      }
       long shareRequests = limitRequests > 0 ? Math.max(1, limitRequests / m) : Long.MAX_VALUE;
       long shareTokens = limitTokens > 0 ? limitTokens / m : Long.MAX_VALUE;
       if (usedRequests + 1 > shareRequests) {
@@ -354,7 +377,14 @@ public final class RateBudgets implements RateGate, AutoCloseable {
       if (!limited() && !learned) {
         return; // the probe's answer drains the queue
       }
-      long at = now < pausedUntil ? pausedUntil : (windowEnd == 0 ? now : windowEnd);
+      long at;
+      if (now < pausedUntil) {
+        at = pausedUntil;
+      } else if (recheckAt > now) {
+        at = recheckAt; // the member count may be known by then
+      } else {
+        at = windowEnd == 0 ? now : windowEnd;
+      }
       at = Math.max(at, now) + TimeUnit.MILLISECONDS.toNanos(1);
       if (pump != null && !pump.isDone()) {
         if (pumpAt <= at) {
@@ -491,7 +521,7 @@ public final class RateBudgets implements RateGate, AutoCloseable {
       return new Snapshot(
           limitRequests,
           limitTokens,
-          Math.max(1, members.getAsInt()),
+          members.count(provider, model),
           usedRequests,
           usedTokens,
           serverRemainingTokens,

@@ -1,38 +1,36 @@
 package dev.moa.runtime.spring;
 
+import dev.moa.provider.CircuitBreakerSettings;
 import dev.moa.provider.RateGate;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.model.ModelCallMetrics;
-import dev.moa.runtime.ratelimit.GroupMembers;
+import dev.moa.runtime.ratelimit.ModelMembers;
 import dev.moa.runtime.ratelimit.RateBudgets;
-import java.util.function.IntSupplier;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The rate budget ({@link RateBudgets}) of services that make model calls, shared with the other
- * members of the consumer group {@code moa.ratelimit.group}; {@link RateGate#none()} when {@code
+ * The rate budget ({@link RateBudgets}) of services that make model calls (agent workers, the
+ * aggregator, grader workers' judge), shared per provider and model with every other process
+ * calling it ({@link ModelMembers}); {@link RateGate#none()} when {@code
  * moa.ratelimit.enabled=false}. Needs a {@link ModelCallMetrics} bean (waits are recorded in {@code
- * moa.ratelimit.wait}).
+ * moa.ratelimit.wait}). Also the providers' circuit-breaker settings ({@code
+ * moa.circuit-breaker.*}).
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(MoaRateLimitProperties.class)
+@EnableConfigurationProperties({MoaRateLimitProperties.class, MoaCircuitBreakerProperties.class})
 public class MoaRateLimitConfiguration {
 
-  /** Counts the group's workers; absent when the count is configured or budgets are off. */
+  /** Counts the processes sharing each model's limits; fixed when configured or budgets are off. */
   @Bean(destroyMethod = "close")
-  public RateBudgetMembers rateBudgetMembers(
-      MoaRateLimitProperties props,
-      KafkaSettings settings,
-      @Value("${moa.agent-worker.concurrency:2}") int consumersPerWorker) {
+  public RateBudgetMembers rateBudgetMembers(MoaRateLimitProperties props, KafkaSettings settings) {
     if (!props.enabled() || props.members() != null) {
       return new RateBudgetMembers(
-          GroupMembers.fixed(props.members() == null ? 1 : props.members()), null);
+          RateBudgets.Members.fixed(props.members() == null ? 1 : props.members()), null);
     }
-    GroupMembers m =
-        new GroupMembers(settings, props.group(), consumersPerWorker, props.membersRefresh());
+    ModelMembers m =
+        new ModelMembers(settings, props.groupPrefix(), props.membersRefresh(), props.idleLeave());
     return new RateBudgetMembers(m, m);
   }
 
@@ -58,12 +56,18 @@ public class MoaRateLimitConfiguration {
         metrics::recordRateLimitWait);
   }
 
+  /** Hand to {@code ProviderClientOptions.circuitBreaker}. */
+  @Bean
+  public CircuitBreakerSettings providerCircuitBreaker(MoaCircuitBreakerProperties props) {
+    return props.settings();
+  }
+
   /** The member count, and what to close with it. */
-  public record RateBudgetMembers(IntSupplier count, AutoCloseable resource)
-      implements IntSupplier, AutoCloseable {
+  public record RateBudgetMembers(RateBudgets.Members members, AutoCloseable resource)
+      implements RateBudgets.Members, AutoCloseable {
     @Override
-    public int getAsInt() {
-      return count.getAsInt();
+    public int count(String provider, String model) {
+      return members.count(provider, model);
     }
 
     @Override

@@ -9,9 +9,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param enabled false: calls go without a budget (retries and the circuit breaker stay)
  * @param window the provider's rate-limit window: a minute (shorter only to time-scale a test)
- * @param members workers sharing the limits; unset: counted from the consumer group {@code group}
- * @param group the consumer group whose members share the limits
- * @param membersRefresh how often the group's members are counted
+ * @param members processes sharing the limits; unset: counted, per provider and model, from the
+ *     consumer groups {@code <group-prefix>.<provider>.<model>} that every calling process joins
+ * @param groupPrefix the prefix of those consumer groups
+ * @param membersRefresh how often the groups' members are counted
+ * @param idleLeave how long without a call to a model before a process leaves its group (and gives
+ *     its share back to the others); default two windows
  * @param limits known limits per provider (and model, {@code *} = all); the provider's {@code
  *     x-ratelimit-limit-*} headers replace them when it sends them
  */
@@ -20,21 +23,27 @@ public record MoaRateLimitProperties(
     Boolean enabled,
     Duration window,
     Integer members,
-    String group,
+    String groupPrefix,
     Duration membersRefresh,
+    Duration idleLeave,
     List<Limit> limits) {
 
   public MoaRateLimitProperties {
     enabled = enabled == null || enabled;
     window = window == null ? Duration.ofMinutes(1) : window;
-    group = group == null || group.isBlank() ? "moa-agent-workers" : group;
+    groupPrefix = groupPrefix == null || groupPrefix.isBlank() ? "moa-ratelimit" : groupPrefix;
     membersRefresh = membersRefresh == null ? Duration.ofSeconds(5) : membersRefresh;
+    idleLeave = idleLeave == null ? window.multipliedBy(2) : idleLeave;
     limits = limits == null ? List.of() : List.copyOf(limits);
     if (window.toMillis() < 1) {
       throw new IllegalArgumentException("moa.ratelimit.window must be >= 1ms but was " + window);
     }
     if (members != null && members < 1) {
       throw new IllegalArgumentException("moa.ratelimit.members must be >= 1 but was " + members);
+    }
+    if (idleLeave.toMillis() < 1) {
+      throw new IllegalArgumentException(
+          "moa.ratelimit.idle-leave must be >= 1ms but was " + idleLeave);
     }
     if (membersRefresh.toMillis() < 100) {
       throw new IllegalArgumentException(

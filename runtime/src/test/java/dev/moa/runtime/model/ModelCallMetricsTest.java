@@ -271,4 +271,21 @@ class ModelCallMetricsTest {
                 .count())
         .isZero();
   }
+
+  @Test
+  void circuitStateIsAGaugePerProviderInPrometheusText() {
+    PrometheusMeterRegistry prom = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var listener = new ModelCallMetrics(prom).retryListener();
+    listener.onCircuitState("cerebras", "CLOSED");
+    listener.onCircuitState("openai", "CLOSED");
+    listener.onCircuitState("cerebras", "OPEN");
+
+    String text = prom.scrape();
+    assertThat(text)
+        .contains("moa_provider_circuit_state{gen_ai_provider_name=\"cerebras\"} 2.0")
+        .contains("moa_provider_circuit_state{gen_ai_provider_name=\"openai\"} 0.0");
+    listener.onCircuitState("cerebras", "HALF_OPEN");
+    assertThat(prom.scrape())
+        .contains("moa_provider_circuit_state{gen_ai_provider_name=\"cerebras\"} 1.0");
+  }
 }

@@ -25,7 +25,9 @@ class RateBudgetsTest {
   private RateBudgets budgets;
 
   private RateBudgets budgets(Duration window, RateBudgets.Limit... limits) {
-    budgets = new RateBudgets(List.of(limits), window, members::get, (p, m, d) -> waits.add(d));
+    budgets =
+        new RateBudgets(
+            List.of(limits), window, (p, m) -> members.get(), (p, m, d) -> waits.add(d));
     return budgets;
   }
 
@@ -72,6 +74,32 @@ class RateBudgetsTest {
     assertThat(waits.get(0)).isGreaterThan(Duration.ofMillis(500));
     // Another model of the same provider has a budget of its own (same configured limit).
     assertThat(budgets.acquire(CEREBRAS, "qwen-3-32b", 200)).isDone();
+  }
+
+  @Test
+  void untilTheMembersAreCountedCallsWaitThenTakeTheirShare() {
+    members.set(0); // not counted yet
+    budgets(Duration.ofSeconds(30), new RateBudgets.Limit("cerebras", "*", 100, 1000));
+    List<CompletableFuture<RateGate.Permit>> fs = acquire(3, 100);
+    WorkerSleepless.pause(300);
+    assertThat(done(fs)).isZero();
+    assertThat(budgets.snapshot("cerebras", MODEL).waiting()).isEqualTo(3);
+
+    members.set(5); // a share of 1000 / 5 = 200 tokens: two calls of 100
+    await().atMost(Duration.ofSeconds(2)).until(() -> done(fs) == 2);
+    WorkerSleepless.pause(300);
+    assertThat(done(fs)).isEqualTo(2);
+  }
+
+  /** A plain pause, for checking that nothing happens meanwhile. */
+  private static final class WorkerSleepless {
+    static void pause(long ms) {
+      try {
+        Thread.sleep(ms);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   @Test
@@ -229,7 +257,8 @@ class RateBudgetsTest {
         .hasMessageContaining("requests-per-minute of cerebras/* must be >= 0 but was -1");
     assertThatThrownBy(() -> new RateBudgets.Limit(" ", "*", 1, 0))
         .hasMessageContaining("provider must not be blank");
-    assertThatThrownBy(() -> new RateBudgets(List.of(), Duration.ZERO, () -> 1, null))
+    assertThatThrownBy(
+            () -> new RateBudgets(List.of(), Duration.ZERO, RateBudgets.Members.fixed(1), null))
         .hasMessageContaining("window must be >= 1 ms but was PT0S");
   }
 }
