@@ -9,6 +9,7 @@ import dev.moa.protocol.config.ConfigException;
 import dev.moa.protocol.config.ConfigLoader;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.config.SeedImporter;
+import dev.moa.protocol.serde.AvroTrust;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
@@ -56,6 +57,8 @@ public class ConsoleController implements DisposableBean {
   public ConsoleController(ConsoleConfiguration.ConsoleServices services, KafkaSettings settings) {
     this.services = services;
     this.settings = settings;
+    // Copying a RunState (cancel) loads Avro classes by name; they must be trusted first.
+    AvroTrust.install();
   }
 
   private static <T> Mono<ResponseEntity<T>> blocking(Callable<ResponseEntity<T>> work) {

@@ -168,9 +168,10 @@ public final class RunsView {
     }
     JsonNode summary = readJson(dir.resolve("summary.json"));
     if (summary != null) {
-      JsonNode run = summary.path("run");
-      if (!n.has("status")) {
-        n.put("status", run.path("status").asString("unknown"));
+      // The summary's status (completed, cancelled, ...) says more than moa.runs' FINISHED; a
+      // run that runs again (resumed) keeps its live status.
+      if (!n.path("status").asString("").equals("running")) {
+        n.put("status", summary.path("run").path("status").asString("unknown"));
       }
       JsonNode counts = summary.path("counts");
       if (!n.has("total")) {

@@ -14,6 +14,10 @@ class RunsViewTest {
 
   @TempDir Path runs;
 
+  static {
+    dev.moa.protocol.serde.AvroTrust.install();
+  }
+
   private static RunState running(String id, int total, int graded) {
     return RunState.newBuilder()
         .setRunId(id)
@@ -74,6 +78,20 @@ class RunsViewTest {
     assertThat(old.path("status").asString()).isEqualTo("completed");
     assertThat(old.path("mean_score").asDouble()).isEqualTo(0.5);
     assertThat(list.get(list.size() - 1).path("run_id").asString()).isEqualTo("old");
+  }
+
+  @Test
+  void anEndedRunShowsItsSummarysStatusAndARunningOneStaysRunning() throws Exception {
+    runDir("done", true);
+    runDir("again", true);
+    RunState finished =
+        RunState.newBuilder(running("done", 2, 2)).setStatus(RunStatus.FINISHED).build();
+    RunsView view = new RunsView(runs, () -> List.of(finished, running("again", 2, 0)));
+
+    var byId = new java.util.HashMap<String, String>();
+    view.list().forEach(n -> byId.put(n.path("run_id").asString(), n.path("status").asString()));
+
+    assertThat(byId).containsEntry("done", "completed").containsEntry("again", "running");
   }
 
   @Test
