@@ -1,12 +1,12 @@
 package dev.moa.orchestrator.console;
 
 import dev.moa.graders.BwrapSandbox;
+import dev.moa.orchestrator.OrchestratorProperties;
 import dev.moa.orchestrator.barrier.BarrierStreams;
 import dev.moa.protocol.config.ConfigCatalog;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,13 +23,11 @@ public class ConsoleConfiguration {
 
   @Bean
   ConsoleServices consoleServices(
-      ConsoleProperties props,
-      @Value("${moa.orchestrator.configs-dir:configs}") String configsDir,
-      BarrierStreams barrier) {
+      ConsoleProperties props, OrchestratorProperties orchestrator, BarrierStreams barrier) {
     Leaderboard board =
         new Leaderboard(Path.of(props.dataDir()).resolve("challenge-leaderboard.jsonl"));
     return new ConsoleServices(
-        new ConfigCatalog(Path.of(configsDir)),
+        new ConfigCatalog(Path.of(orchestrator.configsDir())),
         new Challenge(BwrapSandbox::new, board, Clock.systemUTC()),
         new RunsView(Path.of(props.runsDir()), barrier::runs));
   }
