@@ -94,6 +94,8 @@ try {
     assert.equal(await field("aggregator.max_tokens").inputValue(), "96");
     const last = (await page.locator("fieldset.layer").first().locator(".agent").count()) - 1;
     assert.equal(await field(`layers[0].agents[${last}].name`).inputValue(), "added_agent");
+    await page.locator("#stored-yaml summary").click();
+    assert.match(await page.locator("#stored-yaml pre").textContent(), /name: added_agent/);
   });
 
   await step("configurations: export the seed app's JSON", async () => {

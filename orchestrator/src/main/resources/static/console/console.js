@@ -163,7 +163,7 @@ function layerPanels(moa) {
 
 // ---- Configurations ----
 
-const cfg = { name: null, form: null, errors: [], dirty: false, timer: null };
+const cfg = { name: null, form: null, yaml: null, errors: [], dirty: false, timer: null };
 
 function getPath(obj, path) {
   return path.replace(/\[(\d+)\]/g, ".$1").split(".").reduce((o, k) => (o == null ? undefined : o[k]), obj);
@@ -275,6 +275,7 @@ function renderForm() {
     el("div", { class: "actions" },
       el("button", { type: "button", class: "secondary", onclick: () => { f.layers.push({ agents: [newAgent(0)] }); changed(); } }, "Add layer")),
     agg, advanced,
+    cfg.yaml ? el("details", { id: "stored-yaml" }, el("summary", {}, "Stored file (YAML)"), el("pre", {}, cfg.yaml)) : null,
     el("div", { class: "actions" },
       el("button", { id: "save-config", type: "button", onclick: saveConfig }, "Save"),
       el("button", { type: "button", class: "secondary", onclick: validateForm }, "Validate"),
@@ -302,6 +303,7 @@ async function saveConfig() {
   }
   cfg.name = name;
   cfg.form = r.data.form;
+  cfg.yaml = r.data.yaml;
   cfg.errors = [];
   cfg.dirty = false;
   notice(`saved ${name}`);
@@ -324,6 +326,7 @@ async function openConfig(name) {
   const r = await api("GET", "/api/configs/" + encodeURIComponent(name));
   if (!r.ok) { notice(errorText(r.data)); return; }
   cfg.name = name;
+  cfg.yaml = r.data.yaml;
   cfg.dirty = false;
   if (r.data.form) {
     cfg.form = r.data.form;
@@ -357,6 +360,7 @@ async function importSeed(file) {
   }
   fill($("#import-errors"));
   cfg.name = null;
+  cfg.yaml = r.data.yaml;
   cfg.form = r.data.form;
   cfg.form.name = name;
   cfg.errors = [];
@@ -376,6 +380,7 @@ async function configsPage() {
             aggregator: { model: "llama-3.3-70b", provider: "cerebras", temperature: 0.1, max_tokens: 2048, prompt: "{helper_response}" } };
           cfg.form.name = "new-config";
           cfg.name = null;
+          cfg.yaml = null;
           cfg.errors = [];
           renderForm();
         } }, "New configuration")),
@@ -608,6 +613,10 @@ async function runPage(runId) {
         } }, "Cancel run") : null),
       el("p", { class: "muted" }, `config ${run.config_name || "?"} · dataset ${run.dataset || "?"}`
         + (run.reason ? ` · ${run.reason}` : "")),
+      // Resuming needs the run engine of the CLI (it re-reads the run's topics from run.json's offsets).
+      run.has_dir && run.status !== "running" && run.status !== "completed"
+        ? el("p", { id: "run-resume" }, "Carry on with the samples that have no grade yet: ",
+            el("code", {}, `bin/moa eval --resume ${run.dir}`)) : null,
       s ? el("p", { id: "run-summary" }, `mean score ${Number(s.mean_score).toFixed(3)} · accuracy ${Number(s.accuracy).toFixed(3)} · `
         + `${s.tokens ? s.tokens.prompt_tokens + s.tokens.completion_tokens : "?"} tokens · p50 ${s.latency_ms && s.latency_ms.end_to_end ? s.latency_ms.end_to_end.p50 : "?"} ms`) : null,
       runCharts(r.data),

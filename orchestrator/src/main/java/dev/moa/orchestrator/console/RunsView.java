@@ -158,6 +158,7 @@ public final class RunsView {
   /** What the directory adds: the manifest's facts, and the summary's status once it ended. */
   private static void addDir(ObjectNode n, Path dir) {
     n.put("has_dir", true);
+    n.put("dir", dir.toAbsolutePath().toString());
     JsonNode manifest = readJson(dir.resolve("run.json"));
     if (manifest != null) {
       if (!n.has("config_name")) {

@@ -70,6 +70,8 @@ class RunsViewTest {
     assertThat(live.path("status").asString()).isEqualTo("running");
     assertThat(live.path("graded").asInt()).isEqualTo(4);
     assertThat(live.path("has_dir").asBoolean()).isTrue();
+    assertThat(live.path("dir").asString())
+        .isEqualTo(runs.resolve("live").toAbsolutePath().toString());
     var old =
         list.stream()
             .filter(n -> n.path("run_id").asString().equals("old"))
