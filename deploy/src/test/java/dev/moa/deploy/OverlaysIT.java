@@ -210,6 +210,9 @@ class OverlaysIT {
         .isEqualTo(Repo.read(Repo.ROOT.resolve("configs/workshop.yaml")));
     assertThat(r.springConfig().at("/moa/orchestrator/default-config").asString())
         .isEqualTo("/etc/moa/config/workshop.yaml");
+    // The OpenAI-compatible API serves the same ConfigMap's files as moa/<name> models.
+    assertThat(r.springConfig().at("/moa/orchestrator/configs-dir").asString())
+        .isEqualTo("/etc/moa/config");
     JsonNode orchestratorVolumes = r.workload("orchestrator").at("/spec/template/spec/volumes");
     assertThat(orchestratorVolumes.toString()).contains(Rendered.name(moaConfig));
 

@@ -20,6 +20,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxBodyBytes largest HTTP request body; larger is refused with 413 (default 1 MiB)
  * @param maxPromptBytes largest prompt (UTF-8 bytes of all messages); larger is 413 (256 KiB)
  * @param maxMessages most messages in one request (100)
+ * @param configsDir the directory of {@code <name>.yaml} configs served as {@code moa/<name>} by
+ *     the OpenAI-compatible endpoint (default {@code configs})
+ * @param answerTimeout how long {@code /v1/chat/completions} waits for a final answer (10m)
  */
 @ConfigurationProperties("moa.orchestrator")
 public record OrchestratorProperties(
@@ -33,7 +36,9 @@ public record OrchestratorProperties(
     String apiTokenEnv,
     Long maxBodyBytes,
     Integer maxPromptBytes,
-    Integer maxMessages) {
+    Integer maxMessages,
+    String configsDir,
+    Duration answerTimeout) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -51,6 +56,12 @@ public record OrchestratorProperties(
     maxPromptBytes =
         maxPromptBytes == null ? RequestLimits.DEFAULT_MAX_PROMPT_BYTES : maxPromptBytes;
     maxMessages = maxMessages == null ? RequestLimits.DEFAULT_MAX_MESSAGES : maxMessages;
+    configsDir = configsDir == null || configsDir.isBlank() ? "configs" : configsDir;
+    answerTimeout = answerTimeout == null ? Duration.ofMinutes(10) : answerTimeout;
+    if (answerTimeout.isNegative() || answerTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "moa.orchestrator.answer-timeout: " + answerTimeout + " must be positive");
+    }
     if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "moa.orchestrator.max-body-bytes: " + maxBodyBytes + " must be 1.." + Integer.MAX_VALUE);

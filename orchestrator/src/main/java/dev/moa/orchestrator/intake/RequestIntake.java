@@ -117,11 +117,7 @@ public final class RequestIntake {
     }
     List<Message> conversation = conversation(s);
     // Before the config is even parsed: an oversized prompt costs nothing but this check.
-    try {
-      limits.check(conversation);
-    } catch (RequestLimits.RequestTooLargeException e) {
-      throw new TooLargeException(e.getMessage());
-    }
+    checkLimits(conversation);
     MoaConfig config;
     try {
       config =
@@ -131,6 +127,26 @@ public final class RequestIntake {
     } catch (ConfigException e) {
       throw new RejectedException(e.getMessage());
     }
+    return accept(config, conversation, s.seed());
+  }
+
+  /** Refuses a conversation over the prompt limits (HTTP 413). */
+  public void checkLimits(List<Message> conversation) throws TooLargeException {
+    try {
+      limits.check(conversation);
+    } catch (RequestLimits.RequestTooLargeException e) {
+      throw new TooLargeException(e.getMessage());
+    }
+  }
+
+  /**
+   * A request of a validated config and conversation (the OpenAI-compatible endpoint's way in):
+   * limits checked, providers resolved (the simulator for a provider without its key, when
+   * allowed).
+   */
+  public MoaRequest accept(MoaConfig config, List<Message> conversation, Long seed)
+      throws RejectedException {
+    checkLimits(conversation);
     Map<String, ResolvedProvider> providers;
     try {
       providers = ProviderResolver.resolve(config, env, simulatorBaseUrl);
@@ -141,7 +157,7 @@ public final class RequestIntake {
         RequestFactory.newRequestId(),
         RequestFactory.snapshot(config, providers),
         conversation,
-        s.seed(),
+        seed,
         clock.millis(),
         Map.of(),
         limits);

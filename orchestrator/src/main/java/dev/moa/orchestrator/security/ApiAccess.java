@@ -85,10 +85,13 @@ public final class ApiAccess {
 
   /**
    * Health and metrics stay open so the kubelet's probes and Prometheus work without the token;
-   * they carry no request content (decision 026).
+   * they carry no request content (decision 026). So do the web console's static files: they hold
+   * no data, and the page sends the token on its own API calls (decision 032).
    */
   public static boolean isPublic(String path) {
-    return path.equals("/actuator/health")
+    return path.equals("/console")
+        || (path.startsWith("/console/") && !path.contains(".."))
+        || path.equals("/actuator/health")
         || path.startsWith("/actuator/health/")
         || path.equals("/actuator/prometheus")
         || path.equals("/actuator/info");

@@ -77,6 +77,17 @@ class ApiAccessTest {
   }
 
   @Test
+  void theConsolesStaticFilesArePublicItsApiIsNot() {
+    assertThat(ApiAccess.isPublic("/console")).isTrue();
+    assertThat(ApiAccess.isPublic("/console/")).isTrue();
+    assertThat(ApiAccess.isPublic("/console/console.js")).isTrue();
+    assertThat(ApiAccess.isPublic("/console/../api/configs")).isFalse();
+    assertThat(ApiAccess.isPublic("/consoles")).isFalse();
+    assertThat(ApiAccess.isPublic("/api/configs")).isFalse();
+    assertThat(ApiAccess.isPublic("/api/runs/r1/cancel")).isFalse();
+  }
+
+  @Test
   void itsDescriptionNeverHoldsTheToken() {
     ApiAccess access = ApiAccess.forAddress("0.0.0.0", "MOA_API_TOKEN", ENV::get);
     assertThat(access.toString()).doesNotContain(TOKEN).contains("MOA_API_TOKEN");

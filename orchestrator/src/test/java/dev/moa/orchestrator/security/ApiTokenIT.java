@@ -116,6 +116,28 @@ class ApiTokenIT {
   }
 
   @Test
+  void theConsolePagesLoadWithoutATokenButTheirApiNeedsIt() throws Exception {
+    HttpResponse<String> index = get("/console/");
+    assertThat(index.statusCode()).isEqualTo(200);
+    assertThat(index.body()).contains("<title>MoA console</title>").doesNotContain(token);
+    assertThat(get("/console/console.js").body()).contains("Authorization");
+    HttpResponse<String> redirect = get("/console");
+    assertThat(redirect.statusCode()).isEqualTo(308);
+    assertThat(redirect.headers().firstValue("Location")).hasValue("/console/");
+
+    assertThat(get("/api/configs").statusCode()).isEqualTo(401);
+    assertThat(get("/console/../api/configs").statusCode()).isIn(400, 401, 404);
+    HttpResponse<String> withToken =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/configs"))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(withToken.statusCode()).as(withToken.body()).isEqualTo(200);
+    assertThat(withToken.body()).contains("\"configs\"");
+  }
+
+  @Test
   void boundBeyondLoopbackWithoutTheTokenVariableItRefusesToStart() {
     assertThatThrownBy(() -> orchestrator("MOA_TEST_UNSET_TOKEN").close())
         .rootCause()
