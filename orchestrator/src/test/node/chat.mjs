@@ -1,6 +1,7 @@
 // Drives the orchestrator's OpenAI-compatible endpoint with the unmodified openai client and prints
 // what it saw as one JSON object (checked by cli's OpenAiClientIT). Env: MOA_BASE_URL (…/v1),
-// MOA_API_KEY (the orchestrator's bearer token), MOA_MODEL (moa/<config>), MOA_QUESTION.
+// MOA_API_KEY (the orchestrator's bearer token), MOA_MODEL (moa/<config>), MOA_QUESTION,
+// MOA_FAILING_MODEL (a config whose request fails: its error, streamed and not).
 import OpenAI from 'openai';
 
 const baseURL = process.env.MOA_BASE_URL;
@@ -55,6 +56,17 @@ for (const [name, call] of Object.entries({
   bad_messages: () => client.chat.completions.create({ model, messages: [] }),
   wrong_key: () =>
     new OpenAI({ baseURL, apiKey: 'not-the-token-0123456789', maxRetries: 0 }).chat.completions.create({ model, messages }),
+  ...(process.env.MOA_FAILING_MODEL
+    ? {
+        failed_whole: () => client.chat.completions.create({ model: process.env.MOA_FAILING_MODEL, messages }),
+        failed_stream: async () => {
+          const failing = await client.chat.completions.create({ model: process.env.MOA_FAILING_MODEL, messages, stream: true });
+          for await (const chunk of failing) {
+            // the role chunk comes first; the failure arrives as an error event
+          }
+        },
+      }
+    : {}),
 })) {
   try {
     await call();

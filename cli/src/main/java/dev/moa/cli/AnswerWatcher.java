@@ -5,63 +5,56 @@ import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
+import dev.moa.runtime.answers.AnswerFollower;
+import dev.moa.runtime.answers.AnswerListener;
 import dev.moa.runtime.kafka.KafkaSettings;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Submits one request and waits for its final answer (read_committed, so exactly the committed
- * one), passing live chunks to a callback while the aggregator streams.
+ * Submits requests and waits for each one's final answer (read_committed, so exactly the committed
+ * one), passing live chunks to a callback while the aggregator streams. The answers are followed by
+ * the runtime's {@link AnswerFollower}, as the orchestrator's OpenAI endpoint follows them.
  */
 public final class AnswerWatcher implements AutoCloseable {
 
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final AnswerFollower follower;
   private final KafkaProducer<String, MoaRequest> producer;
 
-  /**
-   * Requests submitted here whose answer has not been handed out yet, and answers kept for them.
-   */
-  private final java.util.Set<String> pending = new java.util.HashSet<>();
+  /** Requests submitted here whose answer has not been handed out yet: their chunks and answer. */
+  private final Map<String, Followed> followed = new ConcurrentHashMap<>();
 
-  private final Map<String, FinalAnswer> arrived = new java.util.HashMap<>();
+  private record Followed(BlockingQueue<Object> values, AnswerFollower.Subscription subscription) {}
 
   public AnswerWatcher(KafkaSettings settings) {
-    Map<String, Object> props = settings.consumer(null, true);
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    consumer = new KafkaConsumer<>(props);
-    List<TopicPartition> parts = new java.util.ArrayList<>();
-    for (var spec : List.of(Topics.ANSWERS, Topics.ANSWER_CHUNKS)) {
-      for (int p = 0; p < spec.partitions(); p++) {
-        parts.add(new TopicPartition(spec.name(), p));
-      }
-    }
-    consumer.assign(parts);
-    consumer.seekToEnd(parts);
-    // Resolve the end offsets now, before the request is sent, so nothing is missed.
-    parts.forEach(consumer::position);
+    follower = new AnswerFollower(settings, "moa-cli-answers", Duration.ofSeconds(60));
     producer =
         new KafkaProducer<>(
             settings.producer("moa-cli"), new StringSerializer(), Serdes.REQUEST.serializer());
   }
 
   public void submit(MoaRequest request) {
-    pending.add(request.getRequestId());
+    String id = request.getRequestId();
+    BlockingQueue<Object> values = new LinkedBlockingQueue<>();
+    AnswerFollower.Subscription subscription;
+    try {
+      // Followed before it is sent: nothing of its answer can be missed.
+      subscription = follower.follow(id, new ToQueue(values));
+    } catch (IllegalStateException e) {
+      throw new UserError(UserError.KAFKA, e.getMessage());
+    }
+    followed.put(id, new Followed(values, subscription));
     try {
       producer
-          .send(new ProducerRecord<>(Topics.REQUESTS.name(), request.getRequestId(), request))
+          .send(new ProducerRecord<>(Topics.REQUESTS.name(), id, request))
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new UserError(UserError.KAFKA, "cannot publish the request: " + rootMessage(e));
@@ -70,30 +63,25 @@ public final class AnswerWatcher implements AutoCloseable {
 
   /** Waits for the request's final answer, or throws a UserError after the timeout. */
   public FinalAnswer await(String requestId, Duration timeout, Consumer<AnswerChunk> onChunk) {
+    Followed f = followed.get(requestId);
+    if (f == null) {
+      throw new IllegalStateException(requestId + " was not submitted through this watcher");
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      FinalAnswer done = arrived.remove(requestId);
-      if (done != null) {
-        pending.remove(requestId);
-        return done;
-      }
-      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-        if (r.key() == null || !pending.contains(r.key())) {
-          continue;
-        }
-        try {
-          if (r.topic().equals(Topics.ANSWER_CHUNKS.name())) {
-            if (requestId.equals(r.key())) {
-              onChunk.accept(Serdes.ANSWER_CHUNK.fromBytes(r.value()));
-            }
-          } else {
-            // Answers of other requests submitted here are kept for their own await.
-            arrived.put(r.key(), Serdes.FINAL_ANSWER.fromBytes(r.value()));
-          }
-        } catch (org.apache.kafka.common.errors.SerializationException e) {
-          // Not an answer we can read (a poison record under our key): the real one still comes.
+    try {
+      for (long left = timeout.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+        Object next = f.values().poll(left, TimeUnit.NANOSECONDS);
+        if (next instanceof AnswerChunk chunk) {
+          onChunk.accept(chunk);
+        } else if (next instanceof FinalAnswer answer) {
+          followed.remove(requestId);
+          f.subscription().close();
+          return answer;
         }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UserError(UserError.FAILED, "interrupted while waiting for " + requestId);
     }
     throw new UserError(
         UserError.FAILED, "no answer for " + requestId + " within " + timeout.toSeconds() + " s");
@@ -110,6 +98,19 @@ public final class AnswerWatcher implements AutoCloseable {
   @Override
   public void close() {
     producer.close(Duration.ofSeconds(5));
-    consumer.close(Duration.ofSeconds(5));
+    follower.close();
+    followed.clear();
+  }
+
+  private record ToQueue(BlockingQueue<Object> values) implements AnswerListener {
+    @Override
+    public void onChunk(AnswerChunk chunk) {
+      values.add(chunk);
+    }
+
+    @Override
+    public void onAnswer(FinalAnswer answer) {
+      values.add(answer);
+    }
   }
 }

@@ -51,7 +51,20 @@ class OpenAiClientIT {
     Map<String, String> orchestrator = new LinkedHashMap<>();
     orchestrator.put("server.address", "0.0.0.0");
     orchestrator.put("moa.orchestrator.api-token-env", TOKEN_ENV);
-    orchestrator.put("moa.orchestrator.configs-dir", Path.of("..", "configs").toString());
+    // The repository's workshop.yaml as it is, beside a config whose every call fails (HTTP 404).
+    Path configs = Files.createDirectories(state.resolve("configs"));
+    Files.copy(Path.of("..", "configs", "workshop.yaml"), configs.resolve("workshop.yaml"));
+    Files.writeString(
+        configs.resolve("broken.yaml"),
+        """
+        providers:
+          nowhere: {base_url: "%s"}
+        layers: 1
+        agents: [{name: lost, model: m, provider: nowhere, max_tokens: 16}]
+        aggregator: {model: m, provider: nowhere, max_tokens: 16}
+        """
+            .formatted(sim.baseUrl().replace("/v1", "/missing/v1")));
+    orchestrator.put("moa.orchestrator.configs-dir", configs.toString());
     orchestrator.put("moa.orchestrator.simulator-base-url", sim.baseUrl());
     orchestrator.put("moa.orchestrator.state-dir", state.toString());
     services.add(
@@ -76,7 +89,7 @@ class OpenAiClientIT {
   void modelsListsTheConfigsAsMoaModels() {
     List<String> ids = new ArrayList<>();
     seen.get("models").forEach(m -> ids.add(m.get("id").stringValue()));
-    assertThat(ids).contains("moa/workshop").allMatch(id -> id.startsWith("moa/"));
+    assertThat(ids).containsExactly("moa/broken", "moa/workshop");
     JsonNode workshop = find(seen.get("models"), "moa/workshop");
     assertThat(workshop.get("object").stringValue()).isEqualTo("model");
     assertThat(workshop.get("owned_by").stringValue()).isEqualTo("moa");
@@ -136,6 +149,21 @@ class OpenAiClientIT {
     assertError(e.get("wrong_key"), "AuthenticationError", 401, "invalid_api_key");
   }
 
+  @Test
+  void aFailedMoaIsAServerErrorWholeAndAnErrorEventStreamed() {
+    JsonNode whole = seen.get("errors").get("failed_whole");
+    assertThat(whole.get("thrown").booleanValue()).as(whole.toString()).isTrue();
+    assertThat(whole.get("class").stringValue()).isEqualTo("InternalServerError");
+    assertThat(whole.get("status").intValue()).isEqualTo(502);
+    assertThat(whole.get("code").stringValue()).isEqualTo("moa_request_failed");
+    assertThat(whole.get("message").stringValue()).contains("failed").contains("lost");
+    JsonNode streamed = seen.get("errors").get("failed_stream");
+    assertThat(streamed.get("thrown").booleanValue()).as(streamed.toString()).isTrue();
+    assertThat(streamed.get("class").stringValue()).isEqualTo("APIError");
+    assertThat(streamed.get("type").stringValue()).isEqualTo("server_error");
+    assertThat(streamed.get("code").stringValue()).isEqualTo("moa_request_failed");
+  }
+
   private static void assertError(JsonNode error, String sdkClass, int status, String code) {
     assertThat(error.get("thrown").booleanValue()).as(error.toString()).isTrue();
     assertThat(error.get("class").stringValue()).isEqualTo(sdkClass);
@@ -192,6 +220,7 @@ class OpenAiClientIT {
     pb.environment().put("MOA_BASE_URL", baseUrl);
     pb.environment().put("MOA_API_KEY", token);
     pb.environment().put("MOA_MODEL", "moa/workshop");
+    pb.environment().put("MOA_FAILING_MODEL", "moa/broken");
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
