@@ -30,6 +30,17 @@ public final class TaskFactory {
     return requestId + ":L" + layer + ":A" + agentIndex;
   }
 
+  /**
+   * The task id of a call in {@code round} (0: the first pass; then one more per critic rejection):
+   * {@code <request>:L<layer>:A<index>} in round 0, {@code <request>:R<round>:L<layer>:A<index>}
+   * after, so a retried layer's results never meet the earlier pass's.
+   */
+  public static String taskId(String requestId, int round, int layer, int agentIndex) {
+    return round == 0
+        ? taskId(requestId, layer, agentIndex)
+        : requestId + ":R" + round + ":L" + layer + ":A" + agentIndex;
+  }
+
   /** {@code <request>:AGG}. */
   public static String aggregatorTaskId(String requestId) {
     return requestId + ":AGG";
