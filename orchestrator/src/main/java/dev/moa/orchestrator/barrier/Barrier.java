@@ -328,14 +328,11 @@ public final class Barrier {
     for (int i = 0; i < agents.size(); i++) {
       String id = TaskFactory.taskId(request.getRequestId(), round, layer, i);
       expected.add(id);
-      AgentTask task =
-          task(request, id, layer, i, agents.get(i), TaskRole.AGENT, helperResponse, now);
-      if (spec.getKind() == LayerKind.SELF_MOA) {
-        // k samples of one prompt: a seed per sample makes them differ, reproducibly.
-        long base = request.getSeed() == null ? 0 : request.getSeed();
-        task = AgentTask.newBuilder(task).setSeed(base + i + 1).build();
-      }
-      tasks.add(task);
+      tasks.add(
+          TaskFactory.withSampleSeed(
+              request,
+              spec,
+              task(request, id, layer, i, agents.get(i), TaskRole.AGENT, helperResponse, now)));
     }
     long timeout = config.getLayerTimeoutMs();
     RequestState next =
