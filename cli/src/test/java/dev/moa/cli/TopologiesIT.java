@@ -140,6 +140,13 @@ class TopologiesIT {
       acceptedAtOnce += rounds == 1 ? 1 : 0;
       assertThat(line.path("aggregator").path("agent").asString()).isEqualTo("aggregator");
     }
+    System.out.printf(
+        "planner-critic: %d samples, %d accepted in round 0, %d accepted later, %d out of"
+            + " retries%n",
+        lines.size(),
+        acceptedAtOnce,
+        acceptedAfterRejection,
+        lines.size() - acceptedAtOnce - acceptedAfterRejection);
     assertThat(looped).as("samples whose critic rejected at least once").isPositive();
     assertThat(acceptedAfterRejection).as("samples accepted in a later round").isPositive();
     assertThat(acceptedAtOnce).as("samples accepted in round 0").isPositive();
