@@ -36,7 +36,13 @@ public final class FinalAnswerBuilder {
     boolean called = aggregator.getStatus() == CallStatus.SUCCEEDED;
     List<String> candidates = task.getCandidates();
     if (called && task.getAggregation() == AggregationMode.VOTE) {
-      Vote vote = Vote.of(candidates, task.getVotePattern());
+      Vote vote;
+      try {
+        vote = Vote.of(candidates, task.getVotePattern());
+      } catch (java.util.regex.PatternSyntaxException e) {
+        // RecordChecks refuses such tasks; this keeps a bad pattern from breaking a whole batch.
+        vote = Vote.of(List.of(), null);
+      }
       if (vote.answer() == null) {
         failure = "vote: none of " + candidates.size() + " candidates gave an answer";
       } else {
