@@ -2,11 +2,13 @@ package dev.moa.aggregator;
 
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AggregateTask;
+import dev.moa.protocol.avro.AggregationMode;
 import dev.moa.protocol.avro.AnswerChunk;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.provider.ErrorClass;
+import dev.moa.provider.StreamListener;
 import dev.moa.runtime.consume.DeadLetters;
 import dev.moa.runtime.metrics.MetricNames;
 import dev.moa.runtime.model.InFlight;
@@ -101,7 +103,8 @@ public class AggregateTaskListener implements SmartLifecycle {
     this.drainTimeout = props.drainTimeout();
   }
 
-  private record Call(AggregateTask task, CompletableFuture<AgentResult> result) {}
+  private record Call(
+      AggregateTask task, CompletableFuture<AgentResult> result, ChunkStream stream) {}
 
   @KafkaListener(
       id = LISTENER_ID,
@@ -123,8 +126,17 @@ public class AggregateTaskListener implements SmartLifecycle {
         AggregateTask task = record.value();
         ChunkStream stream = new ChunkStream(task.getRequestId(), chunks);
         CompletableFuture<AgentResult> result =
-            executor.execute(task.getCall(), stream).whenComplete((r, e) -> stream.done());
-        calls.add(new Call(task, result));
+            switch (task.getAggregation()) {
+              // A vote calls no model; a best_of_n judge's reasoning is not the answer, so
+              // neither streams deltas: the chosen answer goes out as one chunk below.
+              case VOTE ->
+                  CompletableFuture.completedFuture(
+                      FinalAnswerBuilder.voteResult(task, clock.millis()));
+              case BEST_OF_N -> executor.execute(task.getCall(), StreamListener.none());
+              default ->
+                  executor.execute(task.getCall(), stream).whenComplete((r, e) -> stream.done());
+            };
+        calls.add(new Call(task, result, stream));
       }
       awaitCalls(calls);
       if (closed) {
@@ -135,6 +147,12 @@ public class AggregateTaskListener implements SmartLifecycle {
       }
       for (Call call : calls) {
         FinalAnswer answer = FinalAnswerBuilder.build(call.task(), resultOf(call));
+        if (call.task().getAggregation() != AggregationMode.SYNTHESIZE) {
+          if (!answer.getAnswer().isEmpty()) {
+            call.stream().onDelta(answer.getAnswer());
+          }
+          call.stream().done();
+        }
         sends.add(
             answers.send(
                 Topics.ANSWERS.name(), answer.getRequestId(), Serdes.FINAL_ANSWER.toBytes(answer)));

@@ -6,6 +6,7 @@ import dev.moa.protocol.avro.AgentOutput;
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.AggregateTask;
+import dev.moa.protocol.avro.AggregationMode;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.CallError;
 import dev.moa.protocol.avro.CallStatus;
@@ -168,5 +169,63 @@ class FinalAnswerBuilderTest {
     assertThat(a.getError()).isEqualTo("aggregator llama-3.3-70b: connection: connection refused");
     assertThat(a.getAggregator().getStatus()).isEqualTo(CallStatus.FAILED);
     assertThat(a.getUsage().getPromptTokens()).isEqualTo(10 + 11 + 100);
+  }
+
+  @Test
+  void aVoteAnswersWithTheFirstCandidateOfTheMajorityAndCallsNoModel() {
+    AggregateTask task =
+        AggregateTask.newBuilder(task(false))
+            .setAggregation(AggregationMode.VOTE)
+            .setCandidates(
+                List.of("I think 41.\nAnswer: 41", "So \\boxed{42}", "answer is 42.", "Answer: 41"))
+            .build();
+    AgentResult vote = FinalAnswerBuilder.voteResult(task, 9_000L);
+
+    FinalAnswer a = FinalAnswerBuilder.build(task, vote);
+
+    assertThat(a.getStatus()).isEqualTo(AnswerStatus.SUCCEEDED);
+    assertThat(a.getAnswer())
+        .as("a tie goes to the answer given first")
+        .isEqualTo("I think 41.\nAnswer: 41");
+    assertThat(a.getAggregator().getModel()).isEqualTo("vote");
+    assertThat(a.getAggregator().getPromptTokens()).isZero();
+    assertThat(a.getAggregator().getVerdict()).isEqualTo("vote: 2 of 4 for \"41\" (41: 2, 42: 2)");
+  }
+
+  @Test
+  void aVotePatternDecidesWhatCountsAndNoAnswerFailsTheRequest() {
+    AggregateTask task =
+        AggregateTask.newBuilder(task(false))
+            .setAggregation(AggregationMode.VOTE)
+            .setVotePattern("#### (\\w+)")
+            .setCandidates(List.of("#### Paris", "#### paris.", "#### Lyon"))
+            .build();
+    assertThat(FinalAnswerBuilder.build(task, FinalAnswerBuilder.voteResult(task, 1L)).getAnswer())
+        .isEqualTo("#### Paris");
+
+    AggregateTask none =
+        AggregateTask.newBuilder(task).setCandidates(List.of("no", "marks")).build();
+    FinalAnswer failed = FinalAnswerBuilder.build(none, FinalAnswerBuilder.voteResult(none, 1L));
+    assertThat(failed.getStatus()).isEqualTo(AnswerStatus.FAILED);
+    assertThat(failed.getError()).isEqualTo("vote: none of 2 candidates gave an answer");
+  }
+
+  @Test
+  void bestOfNAnswersWithTheCandidateTheJudgePicked() {
+    AggregateTask task =
+        AggregateTask.newBuilder(task(false))
+            .setAggregation(AggregationMode.BEST_OF_N)
+            .setCandidates(List.of("first", "second", "third"))
+            .build();
+
+    FinalAnswer a =
+        FinalAnswerBuilder.build(task, result().setContent("Two is clearest.\nBest: 2").build());
+
+    assertThat(a.getAnswer()).isEqualTo("second");
+    assertThat(a.getAggregator().getVerdict()).isEqualTo("BEST 2");
+    assertThat(a.getAggregator().getContent()).contains("Two is clearest.");
+    FinalAnswer unreadable = FinalAnswerBuilder.build(task, result().setContent("Best: 7").build());
+    assertThat(unreadable.getAnswer()).isEqualTo("first");
+    assertThat(unreadable.getAggregator().getVerdict()).isEqualTo("NONE (first candidate)");
   }
 }

@@ -221,6 +221,11 @@ final class AskCommand implements Callable<Integer> {
     if (o.getError() != null) {
       m.put("error", o.getError());
     }
+    m.put("layer", o.getLayer());
+    m.put("round", o.getRound());
+    if (o.getVerdict() != null) {
+      m.put("verdict", o.getVerdict());
+    }
     return m;
   }
 

@@ -50,12 +50,32 @@ final class ConfigCommand implements Runnable {
       int agents = config.layers().stream().mapToInt(l -> l.agents().size()).sum();
       System.out.printf(
           "%s: ok: config '%s', %d layers, %d agent calls, aggregator %s%n",
-          file, config.name(), config.layers().size(), agents, config.aggregator().model());
+          file,
+          config.name(),
+          config.layers().size(),
+          agents,
+          switch (config.aggregator().mode()) {
+            case SYNTHESIZE -> config.aggregator().model();
+            case VOTE -> "vote (no call)";
+            case BEST_OF_N -> "best_of_n judge " + config.aggregator().model();
+          });
       for (int i = 0; i < config.layers().size(); i++) {
         LayerConfig layer = config.layers().get(i);
+        String kind =
+            switch (layer.kind()) {
+              case AGENTS -> "";
+              case SELF_MOA -> "self_moa, " + layer.agents().size() + " samples: ";
+              case CRITIC ->
+                  "critic (back to layer "
+                      + layer.retryLayer()
+                      + " up to "
+                      + layer.maxRetries()
+                      + " times): ";
+            };
         System.out.printf(
-            "  layer %d: %s%n",
+            "  layer %d: %s%s%n",
             i + 1,
+            kind,
             String.join(
                 ", ",
                 layer.agents().stream().map(a -> a.name() + " (" + a.model() + ")").toList()));

@@ -165,6 +165,70 @@ class CrashRecoveryIT {
   }
 
   @Test
+  void orchestratorKilledMidCriticLoopStillYieldsExactlyOneAnswerWithAWholeLoop() throws Exception {
+    services.add(
+        TestPipeline.inProcess("agent-worker", settings.bootstrap(), sim, work.resolve("w")));
+    services.add(
+        TestPipeline.inProcess("aggregator", settings.bootstrap(), sim, work.resolve("w")));
+    Path state = work.resolve("orchestrator-state");
+    AtomicInteger received = new AtomicInteger();
+    sim.addListener(c -> received.incrementAndGet());
+    Process orchestrator =
+        TestPipeline.childProcess(
+            "orchestrator",
+            settings.bootstrap(),
+            work,
+            "--moa.orchestrator.simulator-base-url=" + sim.baseUrl(),
+            "--moa.orchestrator.state-dir=" + state);
+    children.add(orchestrator);
+
+    var config =
+        TestPipeline.config(Files.readString(Path.of("..", "configs", "planner-critic.yaml")));
+    List<MoaRequest> requests = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      requests.add(TestPipeline.request(config, sim, "critic restart " + i));
+    }
+    Map<String, Integer> answers = new ConcurrentHashMap<>();
+    try (AnswerCounter counter = new AnswerCounter(settings, answers)) {
+      try (AnswerWatcher submitter = new AnswerWatcher(settings)) {
+        requests.forEach(submitter::submit);
+      }
+      // Round 0 takes 90 calls (8 planners and a critic each): past it, loops are under way.
+      await().atMost(Duration.ofSeconds(120)).until(() -> received.get() >= 95);
+      TestPipeline.kill(orchestrator);
+      AskCommand.deleteQuietly(state);
+      children.add(
+          TestPipeline.childProcess(
+              "orchestrator",
+              settings.bootstrap(),
+              work.resolve("second"),
+              "--moa.orchestrator.simulator-base-url=" + sim.baseUrl(),
+              "--moa.orchestrator.state-dir=" + state));
+
+      Set<String> ids =
+          new java.util.HashSet<>(requests.stream().map(MoaRequest::getRequestId).toList());
+      await()
+          .atMost(Duration.ofSeconds(180))
+          .untilAsserted(() -> assertThat(counter.poll().keySet()).containsAll(ids));
+      counter.drainFor(Duration.ofSeconds(5));
+      int looped = 0;
+      for (String id : ids) {
+        assertThat(answers.get(id)).as(id).isEqualTo(1);
+        List<List<dev.moa.protocol.avro.AgentOutput>> passes = counter.answer(id).getLayers();
+        assertThat(passes.size()).as(id).isEven().isBetween(2, 6);
+        for (int i = 0; i < passes.size(); i++) {
+          // Exactly one pass of each layer per round, in order: no pass lost or run twice.
+          assertThat(passes.get(i).get(0).getLayer()).as(id).isEqualTo(i % 2 + 1);
+          assertThat(passes.get(i).get(0).getRound()).as(id).isEqualTo(i / 2);
+        }
+        looped += passes.size() > 2 ? 1 : 0;
+      }
+      assertThat(looped).as("requests whose critic rejected").isPositive();
+      assertThat(counter.statuses(ids)).containsOnly(AnswerStatus.SUCCEEDED);
+    }
+  }
+
+  @Test
   void redeliveredAgentResultDoesNotCompleteALayerTwice() throws Exception {
     for (String s : LocalStack.SERVICES.keySet()) {
       services.add(TestPipeline.inProcess(s, settings.bootstrap(), sim, work.resolve("all")));
@@ -232,6 +296,7 @@ class CrashRecoveryIT {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, Integer> counts;
     private final Map<String, AnswerStatus> statuses = new ConcurrentHashMap<>();
+    private final Map<String, FinalAnswer> last = new ConcurrentHashMap<>();
 
     AnswerCounter(KafkaSettings settings, Map<String, Integer> counts) {
       this(settings, counts, false);
@@ -268,8 +333,13 @@ class CrashRecoveryIT {
         }
         counts.merge(a.getRequestId(), 1, Integer::sum);
         statuses.put(a.getRequestId(), a.getStatus());
+        last.put(a.getRequestId(), a);
       }
       return counts;
+    }
+
+    FinalAnswer answer(String id) {
+      return last.get(id);
     }
 
     void drainFor(Duration d) {

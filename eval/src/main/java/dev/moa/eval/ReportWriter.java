@@ -686,12 +686,27 @@ public final class ReportWriter {
         pre(h, prettyJson(g.detailsJson()), DETAILS_MAX);
       }
     }
+    boolean looped = r.layers().stream().anyMatch(l -> l.round() > 0 || l.verdict() != null);
+    if (looped) {
+      h.append("<h3>Loop</h3><ol class=\"loop\">");
+      for (ResultLine.Layer l : r.layers()) {
+        h.append("<li>layer ").append(l.layer()).append(" · round ").append(l.round());
+        if (l.verdict() != null) {
+          h.append(" · critic: <b>").append(esc(l.verdict())).append("</b>");
+        }
+        h.append("</li>");
+      }
+      h.append("</ol>");
+    }
     for (ResultLine.Layer l : r.layers()) {
-      h.append("<h3>Layer ")
-          .append(l.layer())
-          .append(" <small>slowest ")
-          .append(group(l.latencyMs()))
-          .append(" ms</small></h3>");
+      h.append("<h3>Layer ").append(l.layer());
+      if (looped) {
+        h.append(" · round ").append(l.round());
+      }
+      if (l.verdict() != null) {
+        h.append(" · verdict ").append(esc(l.verdict()));
+      }
+      h.append(" <small>slowest ").append(group(l.latencyMs())).append(" ms</small></h3>");
       for (ResultLine.Agent a : l.agents()) {
         agent(h, a, agentLimit);
       }
@@ -719,6 +734,7 @@ public final class ReportWriter {
         .append(group(a.ttftMs()))
         .append(")")
         .append(a.cached() ? " · cached" : "")
+        .append(a.verdict() != null ? " · " + esc(a.verdict()) : "")
         .append("</small>");
     if (a.error() != null) {
       h.append("<div class=err>").append(esc(cut(a.error(), DETAILS_MAX))).append("</div>");

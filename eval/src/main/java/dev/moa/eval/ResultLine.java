@@ -113,15 +113,22 @@ public record ResultLine(
   }
 
   /**
-   * One proposer layer.
+   * One pass of a layer (a critic's rejection runs layers again, in the next round).
    *
    * @param layer the layer index
    * @param latencyMs the slowest agent's latency (the layer's wall time)
    * @param agents the layer's agent outputs
+   * @param round 0 on the first pass; 1, 2, ... on passes after a critic's rejections
+   * @param verdict a critic layer's verdict (ACCEPT, REJECT, NONE); null for other layers
    */
-  public record Layer(int layer, long latencyMs, List<Agent> agents) {
+  public record Layer(int layer, long latencyMs, List<Agent> agents, int round, String verdict) {
     public Layer {
       agents = List.copyOf(agents);
+    }
+
+    /** A pass of the first round without a critic's verdict. */
+    public Layer(int layer, long latencyMs, List<Agent> agents) {
+      this(layer, latencyMs, agents, 0, null);
     }
   }
 
@@ -136,12 +143,39 @@ public record ResultLine(
       long latencyMs,
       long ttftMs,
       String error,
-      boolean cached) {
+      boolean cached,
+      String verdict) {
     public Agent {
       Objects.requireNonNull(agent, "agent");
       Objects.requireNonNull(model, "model");
       Objects.requireNonNull(status, "status");
       content = content == null ? "" : content;
+    }
+
+    /** A call without a verdict (not a critic, vote or best-of-n pick). */
+    public Agent(
+        String agent,
+        String model,
+        String status,
+        String content,
+        int promptTokens,
+        int completionTokens,
+        long latencyMs,
+        long ttftMs,
+        String error,
+        boolean cached) {
+      this(
+          agent,
+          model,
+          status,
+          content,
+          promptTokens,
+          completionTokens,
+          latencyMs,
+          ttftMs,
+          error,
+          cached,
+          null);
     }
 
     public boolean failed() {
@@ -217,7 +251,9 @@ public record ResultLine(
         }
       }
       int index = outputs.isEmpty() ? i : outputs.get(0).getLayer();
-      layers.add(new Layer(index, slowest, agents));
+      int round = outputs.isEmpty() ? 0 : outputs.get(0).getRound();
+      String verdict = outputs.isEmpty() ? null : outputs.get(0).getVerdict();
+      layers.add(new Layer(index, slowest, agents, round, verdict));
     }
     Agent aggregator = null;
     if (answer.getAggregator() != null) {
@@ -279,7 +315,8 @@ public record ResultLine(
         o.getLatencyMs(),
         o.getTtftMs(),
         o.getError(),
-        o.getCached());
+        o.getCached(),
+        o.getVerdict());
   }
 
   /** One line of compact JSON, without a newline. */
@@ -314,6 +351,10 @@ public record ResultLine(
     for (Layer l : layers) {
       ObjectNode ln = ls.addObject();
       ln.put("layer", l.layer());
+      ln.put("round", l.round());
+      if (l.verdict() != null) {
+        ln.put("verdict", l.verdict());
+      }
       ln.put("latency_ms", l.latencyMs());
       ArrayNode as = ln.putArray("agents");
       for (Agent a : l.agents()) {
@@ -343,6 +384,9 @@ public record ResultLine(
     n.put("ttft_ms", a.ttftMs());
     n.put("error", a.error());
     n.put("cached", a.cached());
+    if (a.verdict() != null) {
+      n.put("verdict", a.verdict());
+    }
   }
 
   /**
@@ -414,11 +458,14 @@ public record ResultLine(
       for (int j = 0; j < as.size(); j++) {
         agents.add(readAgent(as.get(j), name + ".agents[" + j + "]"));
       }
+      // round and verdict came with topologies: lines written before have neither.
       layers.add(
           new Layer(
               (int) integer(l, name + ".layer", "layer"),
               integer(l, name + ".latency_ms", "latency_ms"),
-              agents));
+              agents,
+              l.has("round") ? (int) integer(l, name + ".round", "round") : 0,
+              optionalText(l, name + ".verdict", "verdict")));
     }
     JsonNode agg = n.get("aggregator");
     Agent aggregator = agg == null || agg.isNull() ? null : readAgent(agg, "aggregator");
@@ -464,7 +511,8 @@ public record ResultLine(
         integer(a, name + ".latency_ms", "latency_ms"),
         integer(a, name + ".ttft_ms", "ttft_ms"),
         optionalText(a, name + ".error", "error"),
-        bool(a, name + ".cached", "cached"));
+        bool(a, name + ".cached", "cached"),
+        optionalText(a, name + ".verdict", "verdict"));
   }
 
   private static IllegalArgumentException bad(String field, JsonNode value, String expected) {

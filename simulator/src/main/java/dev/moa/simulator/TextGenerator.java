@@ -69,6 +69,18 @@ public final class TextGenerator {
   /** Tokens of the verdict line that ends a judge reply: {@code "\nScore:"} and {@code " N"}. */
   static final int VERDICT_TOKENS = 2;
 
+  /**
+   * What a critic prompt asks for (the protocol's CriticVerdict.FORMAT): its reply ends {@code
+   * Verdict: ACCEPT} or {@code Verdict: REJECT}, each with probability 1/2 from the same hash, so a
+   * seeded request rejects and accepts reproducibly.
+   */
+  public static final String CRITIC_VERDICT_FORMAT = "Verdict: ACCEPT";
+
+  /** What a best-of-n judge prompt asks for: its reply ends {@code Best: N}. */
+  public static final String BEST_PICK_FORMAT = "Best: N";
+
+  private static final Pattern NUMBERED = Pattern.compile("(?m)^(\\d+)\\. ");
+
   private TextGenerator() {}
 
   /**
@@ -112,7 +124,10 @@ public final class TextGenerator {
       words.set(words.size() - 1, words.get(words.size() - 1) + ",");
     }
     boolean judge = isJudgePrompt(messages);
-    int remaining = natural - 1 - words.size() - (judge ? VERDICT_TOKENS : 0);
+    boolean critic = systemContains(messages, CRITIC_VERDICT_FORMAT);
+    int candidates = systemContains(messages, BEST_PICK_FORMAT) ? numberedItems(messages) : 0;
+    int endTokens = judge || critic || candidates > 0 ? VERDICT_TOKENS : 0;
+    int remaining = natural - 1 - words.size() - endTokens;
     boolean sentenceStart = words.isEmpty();
     while (remaining > 0) {
       int length = 5 + rnd.nextInt(10);
@@ -144,6 +159,12 @@ public final class TextGenerator {
     if (judge) {
       tokens.add("\nScore:");
       tokens.add(" " + (1 + rnd.nextInt(10)));
+    } else if (critic) {
+      tokens.add("\nVerdict:");
+      tokens.add(rnd.nextBoolean() ? " ACCEPT" : " REJECT");
+    } else if (candidates > 0) {
+      tokens.add("\nBest:");
+      tokens.add(" " + (1 + rnd.nextInt(candidates)));
     }
     String finishReason = "stop";
     if (tokens.size() > maxTokens) {
@@ -161,6 +182,31 @@ public final class TextGenerator {
       }
     }
     return false;
+  }
+
+  private static boolean systemContains(List<ReceivedCall.Message> messages, String text) {
+    for (ReceivedCall.Message m : messages) {
+      if ("system".equals(m.role()) && m.content().contains(text)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The highest {@code N. } line number in the system messages (the numbered references). */
+  private static int numberedItems(List<ReceivedCall.Message> messages) {
+    int max = 0;
+    for (ReceivedCall.Message m : messages) {
+      if ("system".equals(m.role())) {
+        Matcher matcher = NUMBERED.matcher(m.content());
+        while (matcher.find()) {
+          if (matcher.group(1).length() < 4) {
+            max = Math.max(max, Integer.parseInt(matcher.group(1)));
+          }
+        }
+      }
+    }
+    return Math.max(1, max);
   }
 
   /** Deterministic prompt size estimate: per message {@code ceil(length / 4) + 4}. */

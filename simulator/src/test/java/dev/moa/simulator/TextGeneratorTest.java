@@ -185,4 +185,37 @@ class TextGeneratorTest {
                     new Message("user", "x".repeat(401)))))
         .isEqualTo((0 + 4) + (1 + 4) + (2 + 4) + (101 + 4));
   }
+
+  @Test
+  void criticPromptsEndWithAVerdictAndSeedsGiveBothReproducibly() {
+    java.util.Map<String, Integer> verdicts = new java.util.TreeMap<>();
+    for (long seed = 0; seed < 40; seed++) {
+      List<Message> prompt =
+          List.of(
+              new Message(
+                  "system",
+                  "Judge.\n1. plan a\n2. plan b\nEnd with `Verdict: ACCEPT` or `Verdict: REJECT`."),
+              new Message("user", "Plan a trip"));
+      TextGenerator.Generated g = TextGenerator.generate(MODEL, prompt, 0.2, seed, 1024);
+      assertThat(g).isEqualTo(TextGenerator.generate(MODEL, prompt, 0.2, seed, 1024));
+      String last = g.text().substring(g.text().lastIndexOf('\n') + 1);
+      assertThat(last).matches("Verdict: (ACCEPT|REJECT)");
+      verdicts.merge(last, 1, Integer::sum);
+    }
+    assertThat(verdicts).containsOnlyKeys("Verdict: ACCEPT", "Verdict: REJECT");
+  }
+
+  @Test
+  void bestOfNPromptsPickOneOfTheNumberedCandidates() {
+    java.util.Set<String> picks = new java.util.TreeSet<>();
+    for (long seed = 0; seed < 60; seed++) {
+      List<Message> prompt =
+          List.of(
+              new Message("system", "Pick. End with `Best: N`.\nCandidates:\n1. a\n2. b\n3. c"),
+              new Message("user", "Which?"));
+      String text = TextGenerator.generate(MODEL, prompt, 0.0, seed, 1024).text();
+      picks.add(text.substring(text.lastIndexOf('\n') + 1));
+    }
+    assertThat(picks).containsExactly("Best: 1", "Best: 2", "Best: 3");
+  }
 }

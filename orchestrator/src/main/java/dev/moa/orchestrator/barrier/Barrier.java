@@ -5,9 +5,12 @@ import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentSpec;
 import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.AggregateTask;
+import dev.moa.protocol.avro.AggregationMode;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.CallStatus;
 import dev.moa.protocol.avro.FinalAnswer;
+import dev.moa.protocol.avro.LayerKind;
+import dev.moa.protocol.avro.LayerSpec;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.avro.RequestPhase;
@@ -17,6 +20,7 @@ import dev.moa.protocol.avro.Usage;
 import dev.moa.protocol.prompt.PromptAssembler;
 import dev.moa.protocol.request.AgentOutputs;
 import dev.moa.protocol.request.TaskFactory;
+import dev.moa.protocol.topology.CriticVerdict;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -157,29 +161,38 @@ public final class Barrier {
     MoaRequest request = state.getRequest();
     MoaConfigSnapshot config = request.getConfig();
     int layer = state.getLayer();
-    List<AgentSpec> agents = config.getLayers().get(layer - 1).getAgents();
+    int round = state.getRound();
+    LayerSpec spec = config.getLayers().get(layer - 1);
+    List<AgentSpec> agents = spec.getAgents();
     List<AgentOutput> outputs = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     for (int i = 0; i < agents.size(); i++) {
       AgentSpec agent = agents.get(i);
-      AgentResult result = state.getResults().get(taskId(state.getRequestId(), layer, i));
+      AgentResult result =
+          state.getResults().get(TaskFactory.taskId(state.getRequestId(), round, layer, i));
       AgentOutput output =
-          result != null
-              ? AgentOutputs.from(result)
-              : timedOut(agent, layer, i, config.getLayerTimeoutMs());
+          AgentOutput.newBuilder(
+                  result != null
+                      ? AgentOutputs.from(result)
+                      : timedOut(agent, layer, i, config.getLayerTimeoutMs()))
+              .setRound(round)
+              .build();
       outputs.add(output);
       if (output.getStatus() != CallStatus.SUCCEEDED) {
         failures.add(agent.getName() + ": " + output.getError());
       }
     }
     List<List<AgentOutput>> completed = new ArrayList<>(state.getCompletedLayers());
-    completed.add(outputs);
+    List<AgentOutput> previous =
+        completed.isEmpty() ? List.of() : completed.get(completed.size() - 1);
     int successes = agents.size() - failures.size();
     int required = Math.min(Math.max(1, config.getMinSuccesses()), agents.size());
     if (successes < required) {
+      completed.add(outputs);
       String reason =
           "layer "
               + layer
+              + (round > 0 ? " (round " + round + ")" : "")
               + ": "
               + successes
               + " of "
@@ -191,19 +204,45 @@ public final class Barrier {
       return finish(state, now)
           .withAnswer(endedAnswer(request, completed, AnswerStatus.FAILED, reason, now));
     }
-    List<String> references =
-        outputs.stream()
-            .filter(o -> o.getStatus() == CallStatus.SUCCEEDED)
-            .map(AgentOutput::getContent)
-            .toList();
+    List<String> references;
+    int dropped;
+    if (spec.getKind() == LayerKind.CRITIC) {
+      AgentOutput critic = outputs.get(0);
+      CriticVerdict verdict = CriticVerdict.parse(critic.getContent());
+      completed.add(
+          List.of(AgentOutput.newBuilder(critic).setVerdict(verdict.decision().name()).build()));
+      long rejections = rejections(completed, layer);
+      if (verdict.rejected() && rejections <= spec.getMaxRetries()) {
+        int retryLayer = spec.getRetryLayer() > 0 ? spec.getRetryLayer() : layer - 1;
+        String helper = retryHelper(config, completed, retryLayer, critic.getContent());
+        RequestState back =
+            RequestState.newBuilder(state)
+                .setCompletedLayers(completed)
+                .setRound(round + 1)
+                .setUpdatedAtMs(now)
+                .build();
+        return startLayer(back, retryLayer, helper, now);
+      }
+      // Accepted, unreadable, or out of retries: the judged candidates (those kept) go on.
+      List<String> candidates = successfulContents(previous);
+      references = verdict.kept(candidates);
+      dropped = previous.size() - candidates.size();
+    } else {
+      completed.add(outputs);
+      references = successfulContents(outputs);
+      dropped = failures.size();
+    }
     String helper =
-        PromptAssembler.helperResponse(config.getReferencePrompt(), references, failures.size());
+        PromptAssembler.helperResponse(config.getReferencePrompt(), references, dropped);
     RequestState withLayer =
         RequestState.newBuilder(state).setCompletedLayers(completed).setUpdatedAtMs(now).build();
     if (layer < config.getLayers().size()) {
       return startLayer(withLayer, layer + 1, helper, now);
     }
     AgentSpec aggregator = config.getAggregator();
+    if (config.getAggregation() == AggregationMode.BEST_OF_N) {
+      helper = PromptAssembler.helperResponse(CANDIDATES_HEADING, references, dropped);
+    }
     AgentTask call =
         task(
             request,
@@ -224,20 +263,76 @@ public final class Barrier {
             .setLayers(completed)
             .setGrading(request.getGrading())
             .setSubmittedAtMs(request.getSubmittedAtMs())
+            .setAggregation(config.getAggregation())
+            .setVotePattern(config.getVotePattern())
+            .setCandidates(references)
             .build();
     return finish(state, now).withAggregate(aggregate);
+  }
+
+  /** What a best_of_n judge reads before the numbered candidates. */
+  static final String CANDIDATES_HEADING = "Candidate answers:";
+
+  /** What a layer sent back by a critic reads: the critique, after its usual references. */
+  static final String CRITIQUE_HEADING =
+      "A critic rejected the previous answers. Address its critique in a better answer.\n"
+          + "Critique:\n";
+
+  private static List<String> successfulContents(List<AgentOutput> outputs) {
+    return outputs.stream()
+        .filter(o -> o.getStatus() == CallStatus.SUCCEEDED)
+        .map(AgentOutput::getContent)
+        .toList();
+  }
+
+  /** How many times the critic of {@code layer} has rejected so far (this verdict included). */
+  private static long rejections(List<List<AgentOutput>> completed, int layer) {
+    return completed.stream()
+        .flatMap(List::stream)
+        .filter(o -> o.getLayer() == layer && "REJECT".equals(o.getVerdict()))
+        .count();
+  }
+
+  /**
+   * The helper response of a layer a critic sent back to: the references it had before (the latest
+   * pass of the layer below it, nothing for layer 1), then the critique.
+   */
+  private static String retryHelper(
+      MoaConfigSnapshot config,
+      List<List<AgentOutput>> completed,
+      int retryLayer,
+      String critique) {
+    String references = "";
+    for (int i = completed.size() - 1; i >= 0 && retryLayer > 1; i--) {
+      List<AgentOutput> pass = completed.get(i);
+      if (!pass.isEmpty() && pass.get(0).getLayer() == retryLayer - 1) {
+        List<String> contents = successfulContents(pass);
+        references =
+            PromptAssembler.helperResponse(
+                    config.getReferencePrompt(), contents, pass.size() - contents.size())
+                + "\n\n";
+        break;
+      }
+    }
+    return references + CRITIQUE_HEADING + critique;
   }
 
   private Step startLayer(RequestState state, int layer, String helperResponse, long now) {
     MoaRequest request = state.getRequest();
     MoaConfigSnapshot config = request.getConfig();
-    List<AgentSpec> agents = config.getLayers().get(layer - 1).getAgents();
+    LayerSpec spec = config.getLayers().get(layer - 1);
+    List<AgentSpec> agents = spec.getAgents();
+    int round = state.getRound();
     List<AgentTask> tasks = new ArrayList<>();
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < agents.size(); i++) {
-      String id = taskId(request.getRequestId(), layer, i);
+      String id = TaskFactory.taskId(request.getRequestId(), round, layer, i);
       expected.add(id);
-      tasks.add(task(request, id, layer, i, agents.get(i), TaskRole.AGENT, helperResponse, now));
+      tasks.add(
+          TaskFactory.withSampleSeed(
+              request,
+              spec,
+              task(request, id, layer, i, agents.get(i), TaskRole.AGENT, helperResponse, now)));
     }
     long timeout = config.getLayerTimeoutMs();
     RequestState next =

@@ -47,7 +47,7 @@ final class Fixtures {
       for (int a = 0; a < agents; a++) {
         list.add(agent("a" + (a + 1), "Agent " + (a + 1) + " says {x}. {helper_response}"));
       }
-      specs.add(new LayerSpec(list));
+      specs.add(LayerSpec.newBuilder().setAgents(list).build());
     }
     return MoaConfigSnapshot.newBuilder()
         .setName("test")

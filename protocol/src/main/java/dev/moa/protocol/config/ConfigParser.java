@@ -49,8 +49,24 @@ final class ConfigParser {
   static final List<String> AGENT_KEYS =
       List.of("name", "model", "provider", "temperature", "max_tokens", "prompt");
   static final List<String> AGGREGATOR_KEYS =
-      List.of("model", "provider", "temperature", "max_tokens", "prompt");
-  static final List<String> LAYER_KEYS = List.of("agents");
+      List.of("mode", "model", "provider", "temperature", "max_tokens", "prompt", "vote_pattern");
+  static final List<String> LAYER_KEYS =
+      List.of("agents", "self_moa", "critic", "retry_layer", "max_retries");
+  static final List<String> LAYER_FORMS = List.of("agents", "self_moa", "critic");
+  static final List<String> SELF_MOA_KEYS =
+      List.of("name", "model", "provider", "temperature", "max_tokens", "prompt", "samples");
+  static final int MAX_SAMPLES = 64;
+  static final int MAX_RETRIES = 10;
+  static final int DEFAULT_MAX_RETRIES = 1;
+  static final String VOTE_MODEL = "vote";
+
+  /** The judge prompt of a best_of_n aggregator without its own prompt. */
+  static final String BEST_OF_N_PROMPT =
+      "You are a judge. Below are numbered candidate answers to the user's question. Pick the"
+          + " single best one: correct, complete and clear. Explain briefly, then end with a line"
+          + " `Best: N` where N is the number of the best candidate.\n\n"
+          + PromptAssembler.PLACEHOLDER;
+
   static final List<String> PROVIDER_KEYS =
       List.of("base_url", "api_key_env", "simulate_without_key");
   static final List<String> PRICE_KEYS = List.of("input", "output");
@@ -104,7 +120,7 @@ final class ConfigParser {
     }
 
     List<LayerConfig> layers = parseLayers(root.get("layers"), root.get("agents"));
-    AggregatorConfig aggregator = parseAggregator(root.get("aggregator"));
+    AggregatorConfig aggregator = parseAggregator(root.get("aggregator"), layers);
 
     String referencePrompt = string(root, "reference_prompt", "");
     if (referencePrompt == null) {
@@ -120,6 +136,9 @@ final class ConfigParser {
         int smallest = Integer.MAX_VALUE;
         int where = 0;
         for (int i = 0; i < layers.size(); i++) {
+          if (layers.get(i).kind() == LayerConfig.Kind.CRITIC) {
+            continue; // a critic layer needs its one critic whatever min_successes says
+          }
           int size = layers.get(i).agents().size();
           if (size > 0 && size < smallest) {
             smallest = size;
@@ -321,16 +340,11 @@ final class ConfigParser {
           continue;
         }
         checkKeys(layer, path, LAYER_KEYS);
-        if (absent(layer.get("agents"))) {
-          error(path + ".agents", "missing (required)");
-          ok = false;
-          continue;
-        }
-        List<AgentConfig> agents = parseAgents(layer.get("agents"), path + ".agents");
-        if (agents == null) {
+        LayerConfig parsed = parseLayer(layer, path, i);
+        if (parsed == null) {
           ok = false;
         } else {
-          layers.add(new LayerConfig(agents));
+          layers.add(parsed);
         }
       }
       return ok ? layers : null;
@@ -340,6 +354,142 @@ final class ConfigParser {
       parseAgents(agentsNode, "agents");
     }
     return null;
+  }
+
+  /** One entry of the list form: exactly one of agents, self_moa, critic. Null when bad. */
+  private LayerConfig parseLayer(JsonNode layer, String path, int index) {
+    List<String> forms = new ArrayList<>();
+    for (String form : LAYER_FORMS) {
+      if (!absent(layer.get(form))) {
+        forms.add(form);
+      }
+    }
+    if (forms.size() != 1) {
+      error(
+          forms.isEmpty() ? path + ".agents" : path,
+          forms.isEmpty()
+              ? "missing (required: a layer has agents, self_moa or critic)"
+              : "has "
+                  + String.join(" and ", forms)
+                  + "; give exactly one of agents, self_moa,"
+                  + " critic");
+      return null;
+    }
+    String form = forms.get(0);
+    if (!form.equals("critic")) {
+      for (String key : List.of("retry_layer", "max_retries")) {
+        if (!absent(layer.get(key))) {
+          error(path + "." + key, show(layer.get(key)) + " is only allowed in a critic layer");
+        }
+      }
+    }
+    int before = errors.size();
+    LayerConfig parsed =
+        switch (form) {
+          case "agents" -> {
+            List<AgentConfig> agents = parseAgents(layer.get("agents"), path + ".agents");
+            yield agents == null ? null : new LayerConfig(agents);
+          }
+          case "self_moa" -> parseSelfMoa(layer.get("self_moa"), path + ".self_moa");
+          default -> parseCritic(layer, path, index);
+        };
+    return errors.size() == before ? parsed : null;
+  }
+
+  /** {@code self_moa: {name, model, ..., samples: k}}: k agents {@code <name>-1..k}. */
+  private LayerConfig parseSelfMoa(JsonNode node, String path) {
+    if (!node.isObject()) {
+      error(path, show(node) + " is not a mapping (name, model, ..., samples)");
+      return null;
+    }
+    checkKeys(node, path, SELF_MOA_KEYS);
+    String name = agentName(node, path, "sample");
+    Long samples = integer(node, "samples", path);
+    if (samples == null) {
+      if (absent(node.get("samples"))) {
+        error(path + ".samples", "missing (required: how many times the model is sampled)");
+      }
+    } else if (samples < 1 || samples > MAX_SAMPLES) {
+      error(path + ".samples", show(node.get("samples")) + " is outside 1.." + MAX_SAMPLES);
+      samples = null;
+    }
+    Call call = parseCall(node, path);
+    if (call == null || name == null || samples == null) {
+      return null;
+    }
+    List<AgentConfig> agents = new ArrayList<>();
+    for (int k = 1; k <= samples; k++) {
+      agents.add(
+          new AgentConfig(
+              name + "-" + k,
+              call.model,
+              call.provider,
+              call.temperature,
+              call.maxTokens,
+              call.prompt));
+    }
+    return new LayerConfig(agents, LayerConfig.Kind.SELF_MOA, 0, 0);
+  }
+
+  /** {@code critic: {name, model, ...}, retry_layer: n, max_retries: m}. */
+  private LayerConfig parseCritic(JsonNode layer, String path, int index) {
+    JsonNode node = layer.get("critic");
+    String criticPath = path + ".critic";
+    if (index == 0) {
+      error(criticPath, "a critic cannot be the first layer: it judges the layer before it");
+    }
+    if (!node.isObject()) {
+      error(criticPath, show(node) + " is not a mapping (name, model, ...)");
+      return null;
+    }
+    checkKeys(node, criticPath, AGENT_KEYS);
+    String name = agentName(node, criticPath, "critic");
+    Call call = parseCall(node, criticPath);
+    int retryLayer = Math.max(1, index); // the layer just before, 1-based
+    Long rl = integer(layer, "retry_layer", path);
+    if (rl != null) {
+      if (index > 0 && (rl < 1 || rl > index)) {
+        error(
+            path + ".retry_layer",
+            show(layer.get("retry_layer"))
+                + " is not a layer before this critic (1.."
+                + index
+                + ", 1-based)");
+      } else {
+        retryLayer = rl.intValue();
+      }
+    }
+    int maxRetries = DEFAULT_MAX_RETRIES;
+    Long mr = integer(layer, "max_retries", path);
+    if (mr != null) {
+      if (mr < 0 || mr > MAX_RETRIES) {
+        error(
+            path + ".max_retries",
+            show(layer.get("max_retries")) + " is outside 0.." + MAX_RETRIES);
+      } else {
+        maxRetries = mr.intValue();
+      }
+    }
+    if (call == null || name == null) {
+      return null;
+    }
+    AgentConfig critic =
+        new AgentConfig(
+            name, call.model, call.provider, call.temperature, call.maxTokens, call.prompt);
+    return new LayerConfig(List.of(critic), LayerConfig.Kind.CRITIC, retryLayer, maxRetries);
+  }
+
+  /** An optional agent name with a default; null (and an error) when bad. */
+  private String agentName(JsonNode node, String path, String fallback) {
+    String name = string(node, "name", path);
+    if (name == null) {
+      return absent(node.get("name")) ? fallback : null;
+    }
+    if (!NAME.matcher(name).matches()) {
+      error(path + ".name", show(node.get("name")) + " is not a valid name: " + NAME_RULE);
+      return null;
+    }
+    return name;
   }
 
   private List<AgentConfig> parseAgents(JsonNode node, String path) {
@@ -387,7 +537,7 @@ final class ConfigParser {
     return errors.size() == before ? agents : null;
   }
 
-  private AggregatorConfig parseAggregator(JsonNode node) {
+  private AggregatorConfig parseAggregator(JsonNode node, List<LayerConfig> layers) {
     if (absent(node)) {
       error("aggregator", "missing (required)");
       return null;
@@ -397,11 +547,59 @@ final class ConfigParser {
       return null;
     }
     checkKeys(node, "aggregator", AGGREGATOR_KEYS);
+    AggregatorConfig.Mode mode = AggregatorConfig.Mode.SYNTHESIZE;
+    String m = string(node, "mode", "aggregator");
+    if (m != null) {
+      try {
+        mode = AggregatorConfig.Mode.valueOf(m.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        error("aggregator.mode", quote(m) + " is not a mode (known: synthesize, vote, best_of_n)");
+        return null;
+      }
+    }
+    String votePattern = string(node, "vote_pattern", "aggregator");
+    if (votePattern != null) {
+      if (mode != AggregatorConfig.Mode.VOTE) {
+        error("aggregator.vote_pattern", quote(votePattern) + " is only allowed with mode: vote");
+      } else {
+        try {
+          Pattern.compile(votePattern);
+        } catch (java.util.regex.PatternSyntaxException e) {
+          error(
+              "aggregator.vote_pattern",
+              quote(votePattern) + " is not a regular expression: " + e.getDescription());
+        }
+      }
+    }
+    if (mode == AggregatorConfig.Mode.VOTE) {
+      // No model call: the provider only names where the candidates came from.
+      for (String key : List.of("model", "temperature", "max_tokens", "prompt")) {
+        if (!absent(node.get(key))) {
+          error(
+              "aggregator." + key, show(node.get(key)) + " is not used with mode: vote (no call)");
+        }
+      }
+      String provider = string(node, "provider", "aggregator");
+      if (provider == null) {
+        provider =
+            layers != null && !layers.isEmpty()
+                ? layers.get(layers.size() - 1).agents().get(0).provider()
+                : defaultProvider;
+      } else if (!providers.containsKey(provider)) {
+        error("aggregator.provider", unknownProvider(provider));
+      }
+      return new AggregatorConfig(VOTE_MODEL, provider, 0.0, 1, DEFAULT_PROMPT, mode, votePattern);
+    }
     Call call = parseCall(node, "aggregator");
-    return call == null
-        ? null
-        : new AggregatorConfig(
-            call.model, call.provider, call.temperature, call.maxTokens, call.prompt);
+    if (call == null) {
+      return null;
+    }
+    String prompt =
+        mode == AggregatorConfig.Mode.BEST_OF_N && absent(node.get("prompt"))
+            ? BEST_OF_N_PROMPT
+            : call.prompt;
+    return new AggregatorConfig(
+        call.model, call.provider, call.temperature, call.maxTokens, prompt, mode, votePattern);
   }
 
   private record Call(

@@ -37,30 +37,55 @@ public final class ConfigWriter {
 
     out.append("layers:\n");
     for (LayerConfig layer : config.layers()) {
-      out.append("  - agents:\n");
-      for (AgentConfig agent : layer.agents()) {
-        out.append("      - name: ").append(YamlText.scalar(agent.name())).append('\n');
-        call(
-            out,
-            "        ",
-            agent.model(),
-            agent.provider(),
-            agent.temperature(),
-            agent.maxTokens(),
-            agent.prompt());
+      switch (layer.kind()) {
+        case AGENTS -> {
+          out.append("  - agents:\n");
+          for (AgentConfig agent : layer.agents()) {
+            out.append("      - name: ").append(YamlText.scalar(agent.name())).append('\n');
+            call(out, "        ", agent);
+          }
+        }
+        case SELF_MOA -> {
+          AgentConfig first = layer.agents().get(0);
+          out.append("  - self_moa:\n");
+          out.append("      name: ").append(YamlText.scalar(layer.samplerName())).append('\n');
+          call(out, "      ", first);
+          out.append("      samples: ").append(layer.agents().size()).append('\n');
+        }
+        case CRITIC -> {
+          AgentConfig critic = layer.agents().get(0);
+          out.append("  - critic:\n");
+          out.append("      name: ").append(YamlText.scalar(critic.name())).append('\n');
+          call(out, "      ", critic);
+          out.append("    retry_layer: ").append(layer.retryLayer()).append('\n');
+          out.append("    max_retries: ").append(layer.maxRetries()).append('\n');
+        }
       }
     }
 
     AggregatorConfig aggregator = config.aggregator();
     out.append("aggregator:\n");
-    call(
-        out,
-        "  ",
-        aggregator.model(),
-        aggregator.provider(),
-        aggregator.temperature(),
-        aggregator.maxTokens(),
-        aggregator.prompt());
+    if (aggregator.mode() == AggregatorConfig.Mode.VOTE) {
+      out.append("  mode: vote\n");
+      out.append("  provider: ").append(YamlText.scalar(aggregator.provider())).append('\n');
+      if (aggregator.votePattern() != null) {
+        out.append("  vote_pattern: ")
+            .append(YamlText.quoted(aggregator.votePattern()))
+            .append('\n');
+      }
+    } else {
+      if (aggregator.mode() == AggregatorConfig.Mode.BEST_OF_N) {
+        out.append("  mode: best_of_n\n");
+      }
+      call(
+          out,
+          "  ",
+          aggregator.model(),
+          aggregator.provider(),
+          aggregator.temperature(),
+          aggregator.maxTokens(),
+          aggregator.prompt());
+    }
 
     out.append("reference_prompt: ").append(YamlText.quoted(config.referencePrompt())).append('\n');
     out.append("min_successes: ").append(config.minSuccesses()).append('\n');
@@ -79,6 +104,17 @@ public final class ConfigWriter {
       }
     }
     return out.toString();
+  }
+
+  private static void call(StringBuilder out, String indent, AgentConfig agent) {
+    call(
+        out,
+        indent,
+        agent.model(),
+        agent.provider(),
+        agent.temperature(),
+        agent.maxTokens(),
+        agent.prompt());
   }
 
   private static void call(

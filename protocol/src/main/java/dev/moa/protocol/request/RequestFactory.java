@@ -1,7 +1,9 @@
 package dev.moa.protocol.request;
 
 import dev.moa.protocol.avro.AgentSpec;
+import dev.moa.protocol.avro.AggregationMode;
 import dev.moa.protocol.avro.ChatMessage;
+import dev.moa.protocol.avro.LayerKind;
 import dev.moa.protocol.avro.LayerSpec;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.avro.MoaRequest;
@@ -66,7 +68,13 @@ public final class RequestFactory {
                 .setPrice(price(config, a.model()))
                 .build());
       }
-      layers.add(LayerSpec.newBuilder().setAgents(agents).build());
+      layers.add(
+          LayerSpec.newBuilder()
+              .setAgents(agents)
+              .setKind(LayerKind.valueOf(layer.kind().name()))
+              .setRetryLayer(layer.retryLayer())
+              .setMaxRetries(layer.maxRetries())
+              .build());
     }
     AggregatorConfig agg = config.aggregator();
     AgentSpec aggregator =
@@ -87,6 +95,8 @@ public final class RequestFactory {
         .setMinSuccesses(config.minSuccesses())
         .setLayerTimeoutMs(config.layerTimeout().toMillis())
         .setConfigHash(sha256(ConfigWriter.toYaml(config)))
+        .setAggregation(AggregationMode.valueOf(agg.mode().name()))
+        .setVotePattern(agg.votePattern())
         .build();
   }
 

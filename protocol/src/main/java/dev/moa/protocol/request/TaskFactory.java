@@ -3,6 +3,8 @@ package dev.moa.protocol.request;
 import dev.moa.protocol.avro.AgentSpec;
 import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.ChatMessage;
+import dev.moa.protocol.avro.LayerKind;
+import dev.moa.protocol.avro.LayerSpec;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.avro.TaskRole;
@@ -30,6 +32,17 @@ public final class TaskFactory {
     return requestId + ":L" + layer + ":A" + agentIndex;
   }
 
+  /**
+   * The task id of a call in {@code round} (0: the first pass; then one more per critic rejection):
+   * {@code <request>:L<layer>:A<index>} in round 0, {@code <request>:R<round>:L<layer>:A<index>}
+   * after, so a retried layer's results never meet the earlier pass's.
+   */
+  public static String taskId(String requestId, int round, int layer, int agentIndex) {
+    return round == 0
+        ? taskId(requestId, layer, agentIndex)
+        : requestId + ":R" + round + ":L" + layer + ":A" + agentIndex;
+  }
+
   /** {@code <request>:AGG}. */
   public static String aggregatorTaskId(String requestId) {
     return requestId + ":AGG";
@@ -39,21 +52,37 @@ public final class TaskFactory {
   public static List<AgentTask> layerTasks(
       MoaRequest request, int layer, String helperResponse, long now) {
     MoaConfigSnapshot config = request.getConfig();
-    List<AgentSpec> agents = config.getLayers().get(layer - 1).getAgents();
+    LayerSpec spec = config.getLayers().get(layer - 1);
+    List<AgentSpec> agents = spec.getAgents();
     List<AgentTask> tasks = new ArrayList<>();
     for (int i = 0; i < agents.size(); i++) {
       tasks.add(
-          task(
+          withSampleSeed(
               request,
-              taskId(request.getRequestId(), layer, i),
-              layer,
-              i,
-              agents.get(i),
-              TaskRole.AGENT,
-              helperResponse,
-              now));
+              spec,
+              task(
+                  request,
+                  taskId(request.getRequestId(), layer, i),
+                  layer,
+                  i,
+                  agents.get(i),
+                  TaskRole.AGENT,
+                  helperResponse,
+                  now)));
     }
     return tasks;
+  }
+
+  /**
+   * A self-MoA layer's k calls share one prompt; each gets its own seed (the request's, or 0, plus
+   * 1..k) so the samples differ and repeat exactly. Other layers' tasks are returned as they are.
+   */
+  public static AgentTask withSampleSeed(MoaRequest request, LayerSpec layer, AgentTask task) {
+    if (layer.getKind() != LayerKind.SELF_MOA) {
+      return task;
+    }
+    long base = request.getSeed() == null ? 0 : request.getSeed();
+    return AgentTask.newBuilder(task).setSeed(base + task.getAgentIndex() + 1).build();
   }
 
   /** The aggregator's call, after the last layer. */

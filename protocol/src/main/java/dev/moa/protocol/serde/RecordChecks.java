@@ -6,6 +6,7 @@ import dev.moa.protocol.avro.AgentSpec;
 import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.AggregateTask;
 import dev.moa.protocol.avro.FinalAnswer;
+import dev.moa.protocol.avro.LayerKind;
 import dev.moa.protocol.avro.LayerSpec;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.avro.MoaRequest;
@@ -69,8 +70,13 @@ public final class RecordChecks {
         throw new InvalidRecordException(
             p + "config.layers[" + i + "].agents", "[]", "must hold at least one agent");
       }
-      fewest = Math.min(fewest, agents.size());
+      if (layers.get(i).getKind() == LayerKind.CRITIC) {
+        critic(p + "config.layers[" + i + "]", layers.get(i), i);
+      } else {
+        fewest = Math.min(fewest, agents.size());
+      }
     }
+    votePattern(p + "config.vote_pattern", c.getVotePattern());
     if (c.getMinSuccesses() < 0 || c.getMinSuccesses() > fewest) {
       throw new InvalidRecordException(
           p + "config.min_successes",
@@ -78,6 +84,33 @@ public final class RecordChecks {
           "is outside 0.." + fewest + " (agents of the smallest layer)");
     }
     notNegative(p + "config.layer_timeout_ms", c.getLayerTimeoutMs());
+  }
+
+  /** A critic layer the barrier can run: one critic, a layer before it, a loop target there. */
+  private static void critic(String p, LayerSpec layer, int index) {
+    if (index == 0) {
+      throw new InvalidRecordException(p + ".kind", "CRITIC", "cannot be the first layer");
+    }
+    if (layer.getAgents().size() != 1) {
+      throw new InvalidRecordException(
+          p + ".agents", layer.getAgents().size() + " agents", "a critic layer has exactly one");
+    }
+    if (layer.getRetryLayer() < 0 || layer.getRetryLayer() > index) {
+      throw new InvalidRecordException(
+          p + ".retry_layer", layer.getRetryLayer(), "is outside 0.." + index);
+    }
+    notNegative(p + ".max_retries", layer.getMaxRetries());
+  }
+
+  private static void votePattern(String field, String pattern) {
+    if (pattern == null) {
+      return;
+    }
+    try {
+      java.util.regex.Pattern.compile(pattern);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new InvalidRecordException(field, pattern, "is not a regular expression");
+    }
   }
 
   static void task(String p, AgentTask t, TaskRole role) {
@@ -107,6 +140,7 @@ public final class RecordChecks {
     id(p + "request_id", a.getRequestId());
     optionalId(p + "run_id", a.getRunId());
     task(p + "call", a.getCall(), TaskRole.AGGREGATOR);
+    votePattern(p + "vote_pattern", a.getVotePattern());
     if (!a.getCall().getRequestId().equals(a.getRequestId())) {
       throw new InvalidRecordException(
           p + "call.request_id",

@@ -95,7 +95,8 @@ class ConfigValidationTest {
     assertOnlyError(
         yaml,
         "aggregator.name",
-        "unknown field (known fields: model, provider, temperature, max_tokens, prompt)");
+        "unknown field (known fields: mode, model, provider, temperature, max_tokens, prompt,"
+            + " vote_pattern)");
   }
 
   @Test
@@ -510,7 +511,8 @@ class ConfigValidationTest {
   void explicitLayerWithoutAgentsIsAnError() {
     String yaml = "layers:\n  - {}\naggregator: {model: agg}\n";
 
-    assertOnlyError(yaml, "layers[0].agents", "missing (required)");
+    assertOnlyError(
+        yaml, "layers[0].agents", "missing (required: a layer has agents, self_moa or critic)");
   }
 
   @Test

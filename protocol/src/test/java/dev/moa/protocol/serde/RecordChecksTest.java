@@ -71,4 +71,68 @@ class RecordChecksTest {
     assertThat(e.getMessage())
         .isEqualTo("AgentTask.task_id: '" + "x".repeat(80) + "...' is longer than 512 characters");
   }
+
+  private static MoaRequest withLayers(java.util.List<dev.moa.protocol.avro.LayerSpec> layers) {
+    MoaRequest request = Fixtures.request();
+    return MoaRequest.newBuilder(request)
+        .setConfig(MoaConfigSnapshot.newBuilder(request.getConfig()).setLayers(layers).build())
+        .build();
+  }
+
+  private static dev.moa.protocol.avro.LayerSpec critic(int retryLayer) {
+    return dev.moa.protocol.avro.LayerSpec.newBuilder()
+        .setAgents(java.util.List.of(Fixtures.agentSpec("critic")))
+        .setKind(dev.moa.protocol.avro.LayerKind.CRITIC)
+        .setRetryLayer(retryLayer)
+        .setMaxRetries(2)
+        .build();
+  }
+
+  @Test
+  void aCriticLayerTheBarrierCouldNotRunIsRefused() {
+    var proposers = Fixtures.request().getConfig().getLayers().get(0);
+
+    InvalidRecordException first =
+        catchThrowableOfType(
+            InvalidRecordException.class,
+            () -> RecordChecks.check(withLayers(java.util.List.of(critic(0), proposers))));
+    assertThat(first.getMessage())
+        .isEqualTo("MoaRequest.config.layers[0].kind: 'CRITIC' cannot be the first layer");
+
+    InvalidRecordException target =
+        catchThrowableOfType(
+            InvalidRecordException.class,
+            () -> RecordChecks.check(withLayers(java.util.List.of(proposers, critic(2)))));
+    assertThat(target.field()).isEqualTo("MoaRequest.config.layers[1].retry_layer");
+  }
+
+  @Test
+  void minSuccessesCountsProposerLayersNotCritics() {
+    MoaRequest request =
+        withLayers(java.util.List.of(Fixtures.request().getConfig().getLayers().get(0), critic(1)));
+    int proposers = request.getConfig().getLayers().get(0).getAgents().size();
+    MoaRequest strict =
+        MoaRequest.newBuilder(request)
+            .setConfig(
+                MoaConfigSnapshot.newBuilder(request.getConfig())
+                    .setMinSuccesses(proposers)
+                    .build())
+            .build();
+
+    org.assertj.core.api.Assertions.assertThatCode(() -> RecordChecks.check(strict))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void aVotePatternThatDoesNotCompileIsRefusedBeforeTheAggregatorMeetsIt() {
+    var task =
+        dev.moa.protocol.avro.AggregateTask.newBuilder(Fixtures.aggregateTask())
+            .setVotePattern("(")
+            .build();
+
+    InvalidRecordException e =
+        catchThrowableOfType(InvalidRecordException.class, () -> RecordChecks.check(task));
+
+    assertThat(e.field()).isEqualTo("AggregateTask.vote_pattern");
+  }
 }

@@ -1,0 +1,95 @@
+package dev.moa.protocol.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.moa.protocol.avro.AggregateTask;
+import dev.moa.protocol.avro.AggregationMode;
+import dev.moa.protocol.avro.FinalAnswer;
+import dev.moa.protocol.avro.LayerKind;
+import dev.moa.protocol.avro.MoaRequest;
+import dev.moa.protocol.avro.RequestState;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Records written before topologies (the *-0.2 schemas in the history) still decode with today's
+ * serdes, the new fields at their defaults: a stack upgraded with requests in flight keeps them.
+ */
+class TopologySchemaHistoryTest {
+
+  @BeforeAll
+  static void trust() {
+    AvroTrust.install();
+  }
+
+  private static Schema history(String file) throws Exception {
+    try (InputStream in =
+        SchemaHistory.class.getResourceAsStream("/dev/moa/protocol/history/" + file)) {
+      return new Schema.Parser().parse(in);
+    }
+  }
+
+  /** Today's record as the 0.2 writer would have written it: read as 0.2, then encoded with 0.2. */
+  private static byte[] asOldWriter(SpecificRecord current, byte[] currentBytes, Schema old)
+      throws Exception {
+    BinaryMessageDecoder<GenericRecord> oldReader =
+        new BinaryMessageDecoder<>(GenericData.get(), old);
+    oldReader.addSchema(current.getSchema());
+    GenericRecord asOld = oldReader.decode(currentBytes);
+    ByteBuffer buffer =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), old).encode(asOld);
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    return bytes;
+  }
+
+  @Test
+  void aRequestWrittenBeforeTopologiesRunsAsPlainLayers() throws Exception {
+    MoaRequest current = Fixtures.request();
+    byte[] old =
+        asOldWriter(current, Serdes.REQUEST.toBytes(current), history("MoaRequest-0.2.avsc"));
+
+    MoaRequest decoded = Serdes.REQUEST.fromBytes(old);
+
+    assertThat(decoded.getConfig().getLayers()).allMatch(l -> l.getKind() == LayerKind.AGENTS);
+    assertThat(decoded.getConfig().getAggregation()).isEqualTo(AggregationMode.SYNTHESIZE);
+    assertThat(decoded.getRequestId()).isEqualTo(current.getRequestId());
+  }
+
+  @Test
+  void stateAnswersAndAggregateTasksWrittenBeforeTopologiesDecodeAtRoundZero() throws Exception {
+    RequestState state = Fixtures.requestState();
+    RequestState s =
+        Serdes.REQUEST_STATE.fromBytes(
+            asOldWriter(
+                state, Serdes.REQUEST_STATE.toBytes(state), history("RequestState-0.2.avsc")));
+    assertThat(s.getRound()).isZero();
+    assertThat(s.getRequestId()).isEqualTo(state.getRequestId());
+
+    FinalAnswer answer = Fixtures.finalAnswer();
+    FinalAnswer a =
+        Serdes.FINAL_ANSWER.fromBytes(
+            asOldWriter(
+                answer, Serdes.FINAL_ANSWER.toBytes(answer), history("FinalAnswer-0.2.avsc")));
+    assertThat(a.getLayers())
+        .flatMap(l -> l)
+        .allMatch(o -> o.getRound() == 0 && o.getVerdict() == null);
+    assertThat(a.getAnswer()).isEqualTo(answer.getAnswer());
+
+    AggregateTask task = Fixtures.aggregateTask();
+    AggregateTask t =
+        Serdes.AGGREGATE_TASK.fromBytes(
+            asOldWriter(
+                task, Serdes.AGGREGATE_TASK.toBytes(task), history("AggregateTask-0.2.avsc")));
+    assertThat(t.getAggregation()).isEqualTo(AggregationMode.SYNTHESIZE);
+    assertThat(t.getCandidates()).isEmpty();
+  }
+}
