@@ -105,7 +105,7 @@ public final class SweepReportWriter {
     double maxY = rows.stream().mapToDouble(SweepSummary.Row::score).max().orElse(1);
     maxY = maxY <= 0 ? 1 : Math.min(1, niceCeil(maxY * 1.1));
     h.append("<figure><figcaption>").append(esc(title)).append("</figcaption>\n");
-    h.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+    h.append("<svg width=\"")
         .append(W)
         .append("\" height=\"")
         .append(H)
