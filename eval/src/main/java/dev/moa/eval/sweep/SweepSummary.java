@@ -256,7 +256,7 @@ public final class SweepSummary {
       o.put("failed", r.failed());
       putNullable(o, "score", r.score());
       putNullable(o, "accuracy", r.accuracy());
-      o.put("tokens_per_sample", Math.round(r.tokensPerSample() * 10) / 10.0);
+      o.put("tokens_per_sample", r.tokensPerSample());
       putNullable(o, "latency_p50_ms", r.latencyP50Ms());
       putNullable(o, "latency_p95_ms", r.latencyP95Ms());
       putNullable(o, "cost_usd", r.costUsd());
@@ -271,7 +271,7 @@ public final class SweepSummary {
     if (v == null) {
       o.putNull(key);
     } else {
-      o.put(key, Math.round(v * 10_000) / 10_000.0);
+      o.put(key, v);
     }
   }
 
