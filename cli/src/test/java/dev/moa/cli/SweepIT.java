@@ -155,7 +155,10 @@ class SweepIT {
       assertThat(c.path("pareto").asBoolean()).isEqualTo(!dominated);
     }
     String html = Files.readString(dir.resolve("report.html"));
-    assertThat(html).contains("Pareto front").contains("<polyline class=\"front\"").contains("★");
+    assertThat(html).contains("Pareto front").contains("★");
+    if (front.size() > 1) {
+      assertThat(html).contains("<polyline class=\"front\"");
+    }
     for (String id : front) {
       assertThat(html).contains("<tr class=\"front\"><td>★</td><td>" + id + "</td>");
     }

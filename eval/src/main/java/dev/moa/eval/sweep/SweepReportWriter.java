@@ -42,7 +42,7 @@ public final class SweepReportWriter {
             + "table{border-collapse:collapse}td,th{padding:4px 8px;border-bottom:1px solid #ddd;"
             + "text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}"
             + "tr.front{background:#eef7ee}.charts{display:flex;flex-wrap:wrap;gap:16px}"
-            + "svg text{font-size:11px;fill:#333}.meta{color:#555}");
+            + "svg text{font-size:11px;fill:#333}.meta{color:#555}figure{margin:0}");
     h.append("</style></head><body>\n");
     h.append("<h1>Sweep ").append(esc(info.name())).append("</h1>\n");
     h.append("<p class=\"meta\">run ")
@@ -69,8 +69,8 @@ public final class SweepReportWriter {
         .append(" of ")
         .append(sweep.rows().size())
         .append(
-            " configurations are on the front (no other has a higher score with fewer tokens and"
-                + " lower latency): <b>")
+            " configurations are on the front (no other is at least as good on score, tokens and"
+                + " latency and better on one): <b>")
         .append(esc(String.join(", ", sweep.front())))
         .append(
             "</b>. Score is the mean fraction of points per sample, failures counting 0.</p>\n");
@@ -168,7 +168,10 @@ public final class SweepReportWriter {
           .append("\"><title>")
           .append(esc(r.id() + " " + r.label()))
           .append("</title></circle>\n");
-      h.append(text(cx + 7, cy - 5, "start", r.id()));
+      if (r.pareto()) {
+        // Only the front is labelled: other points crowd; their ids are in the tooltip and table.
+        h.append(text(cx + 7, cy - 5, "start", r.id()));
+      }
     }
     h.append("</svg></figure>\n");
   }
@@ -253,7 +256,7 @@ public final class SweepReportWriter {
       return String.format(Locale.ROOT, "%.0fk", v / 1000);
     }
     if (v >= 1000) {
-      return String.format(Locale.ROOT, "%.1fk", v / 1000);
+      return String.format(Locale.ROOT, "%,.0f", v);
     }
     return String.format(Locale.ROOT, "%.0f", v);
   }
