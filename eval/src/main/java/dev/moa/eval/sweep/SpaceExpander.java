@@ -130,7 +130,10 @@ public final class SpaceExpander {
     if (agentCount != null) {
       int k = agentCount.value().asInt();
       for (JsonNode layer : layers) {
-        ArrayNode agents = (ArrayNode) layer.get("agents");
+        // A stage without its own agents list (if the config has such stages) is left alone.
+        if (!(layer.get("agents") instanceof ArrayNode agents) || agents.isEmpty()) {
+          continue;
+        }
         int size = agents.size();
         while (agents.size() > k) {
           agents.remove(agents.size() - 1);
@@ -147,7 +150,9 @@ public final class SpaceExpander {
       switch (e.getKey()) {
         case "model" -> {
           for (JsonNode layer : layers) {
-            ArrayNode agents = (ArrayNode) layer.get("agents");
+            if (!(layer.get("agents") instanceof ArrayNode agents)) {
+              continue;
+            }
             for (int i = 0; i < agents.size(); i++) {
               JsonNode model = value.isArray() ? value.get(i % value.size()) : value;
               ((ObjectNode) agents.get(i)).set("model", model.deepCopy());
@@ -156,7 +161,7 @@ public final class SpaceExpander {
         }
         case "temperature", "max_tokens", "prompt" -> {
           for (JsonNode layer : layers) {
-            for (JsonNode agent : layer.get("agents")) {
+            for (JsonNode agent : layer.path("agents")) {
               ((ObjectNode) agent).set(e.getKey(), value.deepCopy());
             }
           }
