@@ -9,6 +9,7 @@ import dev.moa.eval.Dataset;
 import dev.moa.eval.DatasetReader;
 import dev.moa.eval.GraderRef;
 import dev.moa.eval.ReportWriter;
+import dev.moa.eval.ResultLine;
 import dev.moa.eval.ResultsFile;
 import dev.moa.eval.RunInfo;
 import dev.moa.eval.Sample;
@@ -125,6 +126,9 @@ abstract class BatchCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
+  /** The run's directory, known from {@link #prepare} on (it may not exist yet). */
+  Path runDir;
+
   /** {@code eval} or {@code grade}. */
   abstract String kind();
 
@@ -233,6 +237,7 @@ abstract class BatchCommand implements Callable<Integer> {
     if (samples.isEmpty()) {
       throw new UserError(UserError.USAGE, datasetPath + ": no samples to run");
     }
+    runDir = dir;
     prepare(manifest, samples);
     List<Sample> toRun = runnable(samples);
     if (maxInFlight < 1) {
@@ -351,7 +356,7 @@ abstract class BatchCommand implements Callable<Integer> {
               + dir);
       Runtime.getRuntime().addShutdownHook(hint);
       RunEngine.Ending ending;
-      List<dev.moa.eval.ResultLine> lines;
+      List<ResultLine> lines;
       RunEngine.SampleCounts finalCounts;
       try (ResultsFile results = ResultsFile.open(dir.resolve("results.jsonl"));
           RunsTopic.CountsPublisher counts = new RunsTopic.CountsPublisher(settings, running);
@@ -398,11 +403,8 @@ abstract class BatchCommand implements Callable<Integer> {
               samples.size(),
               dataset.badLines(),
               prices());
-      Summary summary = Summary.of(info, lines);
-      Files.writeString(dir.resolve("summary.json"), summary.toJson());
-      ReportWriter.write(dir.resolve("report.html"), summary, lines, dataset.badLines());
+      writeOutputs(dir, info, lines, dataset);
       finished.set(true);
-      printSummary(summary, dir);
       ActiveRuns.unregister(manifest.runId());
       return ending == RunEngine.Ending.CANCELLED ? UserError.FAILED : 0;
     } finally {
@@ -507,6 +509,18 @@ abstract class BatchCommand implements Callable<Integer> {
               + dataset
               + " changed since the run started; start a new run instead");
     }
+  }
+
+  /**
+   * Writes the run's outputs from its result lines and prints where they are: summary.json and
+   * report.html here; a sweep writes its own.
+   */
+  void writeOutputs(Path dir, RunInfo info, List<ResultLine> lines, Dataset dataset)
+      throws IOException {
+    Summary summary = Summary.of(info, lines);
+    Files.writeString(dir.resolve("summary.json"), summary.toJson());
+    ReportWriter.write(dir.resolve("report.html"), summary, lines, dataset.badLines());
+    printSummary(summary, dir);
   }
 
   private void printSummary(Summary summary, Path dir) {

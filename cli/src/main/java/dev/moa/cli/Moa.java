@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       AskCommand.class,
       EvalCommand.class,
+      SweepCommand.class,
       GradeCommand.class,
       CancelCommand.class,
       StackCommands.Up.class,
