@@ -206,8 +206,23 @@ class OverlaysIT {
   void configMapsCarryTheMoaConfigFileAndTheRulesAndMonitorAreThere(String overlay) {
     Rendered r = new Rendered(Kustomize.render(overlay));
     JsonNode moaConfig = r.generated("ConfigMap", "moa-config");
-    assertThat(moaConfig.at("/data/workshop.yaml").asString())
-        .isEqualTo(Repo.read(Repo.ROOT.resolve("configs/workshop.yaml")));
+    // Every shipped config (configs/*.yaml) is in it, so the cluster serves them all as models.
+    try (var files = java.nio.file.Files.list(Repo.ROOT.resolve("configs"))) {
+      List<String> shipped =
+          files
+              .map(f -> f.getFileName().toString())
+              .filter(n -> n.endsWith(".yaml"))
+              .sorted()
+              .toList();
+      assertThat(shipped).contains("workshop.yaml", "planner-critic.yaml", "self-moa.yaml");
+      for (String name : shipped) {
+        assertThat(moaConfig.at("/data/" + name.replace("~", "~0").replace("/", "~1")).asString())
+            .as("ConfigMap moa-config carries configs/%s", name)
+            .isEqualTo(Repo.read(Repo.ROOT.resolve("configs").resolve(name)));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     assertThat(r.springConfig().at("/moa/orchestrator/default-config").asString())
         .isEqualTo("/etc/moa/config/workshop.yaml");
     // The OpenAI-compatible API serves the same ConfigMap's files as moa/<name> models.
