@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.testing.SharedBroker;
-import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
-import dev.moa.simulator.SimulatorOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,28 +32,22 @@ class SweepIT {
   private static final Path DEMO_SPACE = Path.of("..", "configs", "sweeps", "demo-space.yaml");
 
   private static KafkaSettings settings;
+  private static TestPipeline.InProcessStack stack;
   private static Simulator sim;
-  private static final List<ConfigurableApplicationContext> services = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
     // The demo space varies configs/workshop.yaml, whose provider is Cerebras when its key is set.
     assumeTrue(System.getenv("CEREBRAS_API_KEY") == null, "CEREBRAS_API_KEY set: real calls");
     settings = SharedBroker.settingsWithTopics();
-    sim =
-        Simulator.start(
-            SimulatorOptions.builder().defaultProfile(Profile.named("instant")).build());
-    Path state = Files.createTempDirectory("sweep-it");
-    for (String s : LocalStack.SERVICES.keySet()) {
-      services.add(TestPipeline.inProcess(s, settings.bootstrap(), sim, state));
-    }
+    stack = TestPipeline.InProcessStack.start(settings.bootstrap(), "sweep-it");
+    sim = stack.sim();
   }
 
   @AfterAll
   static void stop() {
-    services.forEach(ConfigurableApplicationContext::close);
-    if (sim != null) {
-      sim.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 

@@ -81,6 +81,36 @@ final class TestPipeline {
             "moa.grader-worker.judge.model", "llama3.1-8b"));
   }
 
+  /** The instant simulator and every service in this JVM, on a broker; close stops them all. */
+  record InProcessStack(Simulator sim, List<ConfigurableApplicationContext> services)
+      implements AutoCloseable {
+
+    static InProcessStack start(String bootstrap, String label) throws IOException {
+      Simulator sim =
+          Simulator.start(
+              dev.moa.simulator.SimulatorOptions.builder()
+                  .defaultProfile(dev.moa.simulator.Profile.named("instant"))
+                  .build());
+      Path state = Files.createTempDirectory(label);
+      List<ConfigurableApplicationContext> services = new java.util.ArrayList<>();
+      try {
+        for (String s : LocalStack.SERVICES.keySet()) {
+          services.add(inProcess(s, bootstrap, sim, state));
+        }
+      } catch (RuntimeException e) {
+        new InProcessStack(sim, services).close();
+        throw e;
+      }
+      return new InProcessStack(sim, services);
+    }
+
+    @Override
+    public void close() {
+      services.forEach(ConfigurableApplicationContext::close);
+      sim.close();
+    }
+  }
+
   /** A service in its own JVM, so that it can be killed with SIGKILL like a crashed pod. */
   static Process childProcess(String service, String bootstrap, Path workDir, String... extra)
       throws IOException {

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.testing.SharedBroker;
-import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
-import dev.moa.simulator.SimulatorOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,28 +31,22 @@ class TopologiesIT {
   private static final Path CONFIGS = Path.of("..", "configs");
 
   private static KafkaSettings settings;
+  private static TestPipeline.InProcessStack stack;
   private static Simulator sim;
-  private static final List<ConfigurableApplicationContext> services = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
     // The shipped configs use cerebras with simulate_without_key: with a key they would call it.
     assumeTrue(System.getenv("CEREBRAS_API_KEY") == null, "CEREBRAS_API_KEY is set");
     settings = SharedBroker.settingsWithTopics();
-    sim =
-        Simulator.start(
-            SimulatorOptions.builder().defaultProfile(Profile.named("instant")).build());
-    Path state = Files.createTempDirectory("topologies-it");
-    for (String s : LocalStack.SERVICES.keySet()) {
-      services.add(TestPipeline.inProcess(s, settings.bootstrap(), sim, state));
-    }
+    stack = TestPipeline.InProcessStack.start(settings.bootstrap(), "topologies-it");
+    sim = stack.sim();
   }
 
   @AfterAll
   static void stop() {
-    services.forEach(ConfigurableApplicationContext::close);
-    if (sim != null) {
-      sim.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 
