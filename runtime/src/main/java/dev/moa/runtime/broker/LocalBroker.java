@@ -14,9 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +36,28 @@ public final class LocalBroker implements AutoCloseable {
   private final int port;
   private final Process process;
   private final Path logFile;
+  private final Secured secured;
 
-  private LocalBroker(Path dataDir, int port, Process process, Path logFile) {
+  private static final String BROKER_LOGBACK =
+      """
+      <configuration>
+        <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+          <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
+        </appender>
+        <logger name="state.change.logger" level="WARN"/>
+        <root level="INFO"><appender-ref ref="OUT"/></root>
+      </configuration>
+      """;
+
+  /** The SSL and SASL_SSL listeners of a broker started with {@link #startSecured}. */
+  private record Secured(int sslPort, int saslSslPort, BrokerSecurity security) {}
+
+  private LocalBroker(Path dataDir, int port, Process process, Path logFile, Secured secured) {
     this.dataDir = dataDir;
     this.port = port;
     this.process = process;
     this.logFile = logFile;
+    this.secured = secured;
   }
 
   /**
@@ -48,13 +68,30 @@ public final class LocalBroker implements AutoCloseable {
    *     formatted
    */
   public static LocalBroker start(int port, Path dataDir, Duration startTimeout) {
+    return start(port, dataDir, startTimeout, false);
+  }
+
+  /**
+   * Starts a broker that, besides its PLAINTEXT listener, serves an SSL listener and a SASL_SSL
+   * listener (SCRAM-SHA-512) with TLS material and a client user made up for this start (see {@link
+   * BrokerSecurity}; decision 040), and waits until a SASL_SSL client is served.
+   */
+  public static LocalBroker startSecured(Path dataDir, Duration startTimeout) {
+    return start(0, dataDir, startTimeout, true);
+  }
+
+  private static LocalBroker start(int port, Path dataDir, Duration startTimeout, boolean secure) {
     try {
       Files.createDirectories(dataDir);
       int clientPort = port == 0 ? freePort() : port;
       int controllerPort = freePort();
+      Secured secured =
+          secure
+              ? new Secured(freePort(), freePort(), BrokerSecurity.generate(dataDir.resolve("tls")))
+              : null;
       Path props = dataDir.resolve("server.properties");
       Path logs = dataDir.resolve("logs");
-      Files.writeString(props, serverProperties(clientPort, controllerPort, logs));
+      Files.writeString(props, serverProperties(clientPort, controllerPort, logs, secured));
       Path logFile = dataDir.resolve("broker.log");
       if (!Files.exists(logs.resolve("meta.properties"))) {
         String clusterId = base64Uuid();
@@ -64,13 +101,23 @@ public final class LocalBroker implements AutoCloseable {
             Duration.ofSeconds(60));
       }
       List<String> cmd = javaCommand();
+      if (secured != null) {
+        // Kafka's own INFO lines (its config with secrets [hidden], failed authentications) are
+        // what someone checking a secured broker wants to read.
+        Path logback = dataDir.resolve("broker-logback.xml");
+        Files.writeString(logback, BROKER_LOGBACK);
+        cmd.add(1, "-Dlogback.configurationFile=" + logback);
+      }
       cmd.addAll(List.of(BrokerMain.class.getName(), props.toString()));
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.redirectErrorStream(true);
       pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       Process process = pb.start();
-      LocalBroker broker = new LocalBroker(dataDir, clientPort, process, logFile);
+      LocalBroker broker = new LocalBroker(dataDir, clientPort, process, logFile, secured);
       broker.awaitReady(startTimeout);
+      if (secured != null) {
+        broker.addScramUser(startTimeout);
+      }
       log.info("local Kafka broker ready on {} (data {})", broker.bootstrap(), dataDir);
       return broker;
     } catch (IOException e) {
@@ -84,6 +131,33 @@ public final class LocalBroker implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The SSL listener's address; only for a broker started with {@link #startSecured}. */
+  public String sslBootstrap() {
+    return "127.0.0.1:" + secured().sslPort();
+  }
+
+  /** The SASL_SSL listener's address; only for a broker started with {@link #startSecured}. */
+  public String saslSslBootstrap() {
+    return "127.0.0.1:" + secured().saslSslPort();
+  }
+
+  /** The TLS material and SCRAM user of a broker started with {@link #startSecured}. */
+  public BrokerSecurity security() {
+    return secured().security();
+  }
+
+  /** The broker's own log (stdout and stderr of its JVM). */
+  public Path logFile() {
+    return logFile;
+  }
+
+  private Secured secured() {
+    if (secured == null) {
+      throw new IllegalStateException("this broker was started without SSL/SASL_SSL listeners");
+    }
+    return secured;
   }
 
   public Path dataDir() {
@@ -114,10 +188,42 @@ public final class LocalBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates the SCRAM user through the PLAINTEXT listener, then waits until a SASL_SSL client
+   * authenticates with it (the credential reaches the broker through the metadata log).
+   */
+  private void addScramUser(Duration timeout) {
+    BrokerSecurity security = security();
+    Properties plain = new Properties();
+    plain.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    try (Admin admin = Admin.create(plain)) {
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new UserScramCredentialUpsertion(
+                      BrokerSecurity.USER,
+                      new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),
+                      security.saslPassword())))
+          .all()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      close();
+      throw new IllegalStateException("cannot create the broker's SCRAM user: " + e, e);
+    }
+    Properties props = new Properties();
+    props.putAll(security.saslSslClient());
+    awaitServed(saslSslBootstrap(), props, timeout);
+  }
+
   private void awaitReady(Duration timeout) {
+    awaitServed(bootstrap(), new Properties(), timeout);
+  }
+
+  private void awaitServed(String address, Properties client, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    props.putAll(client);
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, address);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
     try (Admin admin = Admin.create(props)) {
@@ -136,14 +242,19 @@ public final class LocalBroker implements AutoCloseable {
           if (nodes > 0) {
             return;
           }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
         } catch (Exception notYet) {
-          // Broker still starting: try again until the deadline.
+          // Broker still starting (or the SCRAM user not yet known, which fails at once): pause
+          // briefly and try again until the deadline.
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
       }
     }
     close();
     throw new IllegalStateException(
-        "local broker did not become ready within " + timeout + "; log tail:\n" + tail());
+        "local broker did not serve " + address + " within " + timeout + "; log tail:\n" + tail());
   }
 
   private String tail() {
@@ -161,6 +272,11 @@ public final class LocalBroker implements AutoCloseable {
   }
 
   static String serverProperties(int clientPort, int controllerPort, Path logs) {
+    return serverProperties(clientPort, controllerPort, logs, null);
+  }
+
+  private static String serverProperties(
+      int clientPort, int controllerPort, Path logs, Secured secured) {
     Map<String, String> p =
         new java.util.LinkedHashMap<>(
             Map.ofEntries(
@@ -190,6 +306,16 @@ public final class LocalBroker implements AutoCloseable {
                 Map.entry("share.coordinator.state.topic.min.isr", "1"),
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 Map.entry("log.segment.bytes", Integer.toString(64 * 1024 * 1024))));
+    if (secured != null) {
+      String ssl = "SSL://127.0.0.1:" + secured.sslPort();
+      String saslSsl = "SASL_SSL://127.0.0.1:" + secured.saslSslPort();
+      p.put("listeners", p.get("listeners") + "," + ssl + "," + saslSsl);
+      p.put("advertised.listeners", p.get("advertised.listeners") + "," + ssl + "," + saslSsl);
+      p.put(
+          "listener.security.protocol.map",
+          p.get("listener.security.protocol.map") + ",SSL:SSL,SASL_SSL:SASL_SSL");
+      p.putAll(secured.security().serverProperties());
+    }
     StringBuilder sb = new StringBuilder("# written by MoA Pipeline's LocalBroker\n");
     p.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
     return sb.toString();
