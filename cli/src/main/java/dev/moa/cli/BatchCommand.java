@@ -1,9 +1,10 @@
 package dev.moa.cli;
 
-import dev.moa.cli.run.ProgressPrinter;
-import dev.moa.cli.run.RunEngine;
-import dev.moa.cli.run.RunManifest;
-import dev.moa.cli.run.RunsTopic;
+import dev.moa.batch.ProgressPrinter;
+import dev.moa.batch.RunEngine;
+import dev.moa.batch.RunManifest;
+import dev.moa.batch.RunsTopic;
+import dev.moa.batch.TopicSubmitter;
 import dev.moa.eval.BadLine;
 import dev.moa.eval.Dataset;
 import dev.moa.eval.DatasetReader;
@@ -372,7 +373,11 @@ abstract class BatchCommand implements Callable<Integer> {
                   Duration.ofSeconds(60),
                   Clock.systemUTC())) {
         RunEngine.Submitter submitter = submitter(settings, simulator, manifest.runId());
-        ending = engine.run(submitter, new ProgressPrinter(System.err, mode), counts);
+        try {
+          ending = engine.run(submitter, new ProgressPrinter(System.err, mode), counts);
+        } catch (TopicSubmitter.PublishFailedException e) {
+          throw new UserError(UserError.KAFKA, e.getMessage());
+        }
         finalCounts = engine.sampleCounts();
         lines = results.all();
         if (submitter instanceof AutoCloseable c) {

@@ -3,7 +3,7 @@ package dev.moa.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.moa.cli.run.RunsTopic;
+import dev.moa.batch.RunsTopic;
 import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.avro.RunStatus;
 import dev.moa.runtime.kafka.KafkaSettings;

@@ -1,4 +1,4 @@
-package dev.moa.cli.run;
+package dev.moa.batch;
 
 import java.io.IOException;
 import java.nio.file.Files;
