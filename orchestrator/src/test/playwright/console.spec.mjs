@@ -182,10 +182,11 @@ try {
     await page.locator("#run-status", { hasText: "cancelled" }).waitFor();
   });
 
-  const postResume = (id) => page.evaluate(async (runId) => {
-    const r = await fetch(`/api/runs/${encodeURIComponent(runId)}/resume`, { method: "POST" });
-    return { status: r.status, error: (await r.json()).error };
-  }, id);
+  // Outside the page (an error status there would be logged as a page error).
+  const postResume = async (id) => {
+    const r = await page.request.post(`${BASE}/api/runs/${encodeURIComponent(id)}/resume`);
+    return { status: r.status(), error: (await r.json()).error };
+  };
 
   await step("runs: resume an interrupted run and see it finish", async () => {
     await page.goto(`${BASE}/console/#/runs`);
