@@ -5,6 +5,7 @@
 //   CONFIG       a configuration in the orchestrator's configs dir (all calls on the simulator)
 //   RUN_ID       a finished run in the console's runs dir
 //   LIVE_RUN_ID  a run in state RUNNING on moa.runs, to be cancelled
+//   RESUME_RUN_ID an interrupted run in the runs dir (3 samples, 1 result line), to be resumed
 //   SEED_FILE    the seed app's export to import
 //   OUT          a directory for screenshots
 // Exits 0 when every step passed; otherwise prints the failed step and exits 1.
@@ -21,6 +22,7 @@ const BASE = env("BASE_URL");
 const CONFIG = env("CONFIG");
 const RUN_ID = env("RUN_ID");
 const LIVE_RUN_ID = env("LIVE_RUN_ID");
+const RESUME_RUN_ID = env("RESUME_RUN_ID");
 const SEED_FILE = env("SEED_FILE");
 const OUT = env("OUT", ".");
 const TIMEOUT = 60_000;
@@ -178,6 +180,42 @@ try {
     await page.locator("#notice", { hasText: `cancel sent for ${LIVE_RUN_ID}` }).waitFor();
     // The page follows moa.runs: the global store shows the cancel within a few polls.
     await page.locator("#run-status", { hasText: "cancelled" }).waitFor();
+  });
+
+  // Outside the page (an error status there would be logged as a page error).
+  const postResume = async (id) => {
+    const r = await page.request.post(`${BASE}/api/runs/${encodeURIComponent(id)}/resume`);
+    return { status: r.status(), error: (await r.json()).error };
+  };
+
+  await step("runs: resume an interrupted run and see it finish", async () => {
+    await page.goto(`${BASE}/console/#/runs`);
+    const row = page.locator(`tr.run-row[data-run="${RESUME_RUN_ID}"]`);
+    await row.waitFor();
+    await row.locator("button.run-resume").click();
+    await page.locator("#notice", { hasText: `resuming ${RESUME_RUN_ID}: 2 samples without a result` }).waitFor();
+    // Live: the row follows the resume (its progress, then its end) and offers no second resume.
+    await row.locator("button.run-resume").waitFor({ state: "detached" });
+    await row.locator("td.status-completed").waitFor();
+    await row.click();
+    await page.locator("#run-resume-result", { hasText: "resumed here: completed · 3/3 samples" }).waitFor();
+    await page.locator("#run-status", { hasText: "completed" }).waitFor();
+    await page.locator("h3", { hasText: "Samples (3)" }).waitFor();
+    const scores = await page.locator("tr.sample-row td:nth-child(4)").allTextContents();
+    assert.equal(scores.length, 3);
+    for (const s of scores) assert.match(s, /\/ /, "every sample graded: " + scores.join(", "));
+    assert.equal(await page.locator("#run-resume-button").count(), 0);
+  });
+
+  await step("runs: resume refusals", async () => {
+    const complete = await postResume(RESUME_RUN_ID);
+    assert.equal(complete.status, 409);
+    assert.match(complete.error, /is complete: all 3 samples have a result/);
+    const missing = await postResume("no-such-run");
+    assert.equal(missing.status, 404);
+    assert.match(missing.error, /no run directory/);
+    const live = await postResume(LIVE_RUN_ID);
+    assert.equal(live.status, 404, "a run without a directory here: " + live.error);
   });
 
   assert.deepEqual(consoleErrors, [], "no JavaScript errors in the page");

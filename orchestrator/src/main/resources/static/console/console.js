@@ -524,11 +524,31 @@ function renderBoard(entries) {
 let runsTimer = null;
 
 function progress(run) {
+  const r = run.resume;
+  if (r && !r.finished) {
+    // A resume in this orchestrator: the engine's own counts, twice a second.
+    const pct = r.total ? Math.round((100 * r.done) / r.total) : 0;
+    return el("div", { class: "progress resume-progress", title: `${r.done} of ${r.total}` },
+      el("div", { class: "bar" }, el("span", { style: `width:${pct}%` })),
+      el("span", { class: "muted" }, `resuming: ${r.done}/${r.total} · ${r.failed} failed · ${Math.round(r.elapsed_ms / 1000)} s`));
+  }
   const total = run.total || 0, done = (run.graded || 0) + (run.failed || 0);
   const pct = total ? Math.round((100 * done) / total) : 0;
   return el("div", { class: "progress", title: `${done} of ${total}` },
     el("div", { class: "bar" }, el("span", { style: `width:${pct}%` })),
     el("span", { class: "muted" }, `${done}/${total} · ${run.graded || 0} graded · ${run.failed || 0} failed`));
+}
+
+/** Resumes an interrupted run in the orchestrator, as bin/moa eval --resume does. */
+async function resumeRun(runId) {
+  const r = await api("POST", `/api/runs/${encodeURIComponent(runId)}/resume`);
+  notice(r.ok ? `resuming ${runId}: ${r.data.resume.pending} samples without a result` : errorText(r.data));
+  return r.ok;
+}
+
+function resumeButton(run, id, after) {
+  return el("button", { type: "button", class: "run-resume", id, "data-run": run.run_id,
+    onclick: async (e) => { e.stopPropagation(); e.target.disabled = true; if ((await resumeRun(run.run_id)) && after) after(); } }, "Resume");
 }
 
 async function runsPage() {
@@ -538,14 +558,15 @@ async function runsPage() {
     if (!r.ok) { notice(errorText(r.data)); return; }
     $("#runs-dir").textContent = `live states from moa.runs, results from ${r.data.dir}/`;
     fill($("#runs-table"), r.data.runs.length ? el("table", {},
-      el("tr", {}, ["run", "status", "config", "dataset", "progress", "mean score", "started"].map(h => el("th", {}, h))),
+      el("tr", {}, ["run", "status", "config", "dataset", "progress", "mean score", "started", ""].map(h => el("th", {}, h))),
       r.data.runs.map(run => el("tr", { class: "clickable run-row", "data-run": run.run_id, onclick: () => { location.hash = "#/runs/" + encodeURIComponent(run.run_id); } },
         el("td", {}, el("a", { href: "#/runs/" + encodeURIComponent(run.run_id) }, run.run_id)),
         el("td", { class: "status-" + run.status }, run.status),
         el("td", {}, run.config_name || ""), el("td", { class: "muted" }, (run.dataset || "").split("/").pop()),
         el("td", {}, progress(run)),
         el("td", {}, run.mean_score !== undefined ? run.mean_score.toFixed(3) : ""),
-        el("td", { class: "muted" }, run.created_at_ms ? new Date(run.created_at_ms).toLocaleString() : ""))))
+        el("td", { class: "muted" }, run.created_at_ms ? new Date(run.created_at_ms).toLocaleString() : ""),
+        el("td", {}, run.resumable ? resumeButton(run) : null))))
       : el("p", { class: "muted" }, "no runs yet: start one with bin/moa eval"));
   };
   await refresh();
@@ -613,10 +634,16 @@ async function runPage(runId) {
         } }, "Cancel run") : null),
       el("p", { class: "muted" }, `config ${run.config_name || "?"} · dataset ${run.dataset || "?"}`
         + (run.reason ? ` · ${run.reason}` : "")),
-      // Resuming needs the run engine of the CLI (it re-reads the run's topics from run.json's offsets).
-      run.has_dir && run.status !== "running" && run.status !== "completed"
-        ? el("p", { id: "run-resume" }, "Carry on with the samples that have no grade yet: ",
-            el("code", {}, `bin/moa eval --resume ${run.dir}`)) : null,
+      run.resumable
+        ? el("p", { id: "run-resume" }, "Carry on with the samples that have no result yet: ",
+            resumeButton(run, "run-resume-button", follow), " (or ", el("code", {}, `bin/moa eval --resume ${run.dir}`), ")")
+        // grade and sweep runs, and runs on their own local stack, resume with the CLI only.
+        : run.has_dir && !["running", "completed", "cancelled"].includes(run.status)
+          ? el("p", { id: "run-resume" }, "Carry on with: ", el("code", {}, `bin/moa eval --resume ${run.dir}`)) : null,
+      run.resume && run.resume.finished
+        ? el("p", { id: "run-resume-result", class: run.resume.error ? "error" : "" },
+            `resumed here: ${run.resume.ending} · ${run.resume.done}/${run.resume.total} samples · ${run.resume.failed} failed`
+              + (run.resume.error ? ` · ${run.resume.error}` : "")) : null,
       s ? el("p", { id: "run-summary" }, `mean score ${Number(s.mean_score).toFixed(3)} · accuracy ${Number(s.accuracy).toFixed(3)} · `
         + `${s.tokens ? s.tokens.prompt_tokens + s.tokens.completion_tokens : "?"} tokens · p50 ${s.latency_ms && s.latency_ms.end_to_end ? s.latency_ms.end_to_end.p50 : "?"} ms`) : null,
       runCharts(r.data),
@@ -628,7 +655,9 @@ async function runPage(runId) {
           el("td", {}, x.prompt_tokens + x.completion_tokens), el("td", {}, `${x.latency_ms} ms`), el("td", { class: x.errors ? "error" : "" }, x.errors || "")))));
     return run.status === "running";
   };
-  if (await refresh()) runsTimer = setInterval(async () => { if (!(await refresh())) clearInterval(runsTimer); }, 2000);
+  // While the run runs (a resume started here, too), the page follows it until it ends.
+  const follow = () => { clearInterval(runsTimer); runsTimer = setInterval(async () => { if (!(await refresh())) clearInterval(runsTimer); }, 1000); };
+  if (await refresh()) follow();
 }
 
 async function openSample(runId, sampleId) {

@@ -1,16 +1,16 @@
 package dev.moa.cli;
 
-import dev.moa.cli.run.ProgressPrinter;
-import dev.moa.cli.run.RunEngine;
-import dev.moa.cli.run.RunManifest;
-import dev.moa.cli.run.RunsTopic;
+import dev.moa.batch.ProgressPrinter;
+import dev.moa.batch.RunDriver;
+import dev.moa.batch.RunEngine;
+import dev.moa.batch.RunManifest;
+import dev.moa.batch.RunsTopic;
+import dev.moa.batch.TopicSubmitter;
 import dev.moa.eval.BadLine;
 import dev.moa.eval.Dataset;
 import dev.moa.eval.DatasetReader;
 import dev.moa.eval.GraderRef;
-import dev.moa.eval.ReportWriter;
 import dev.moa.eval.ResultLine;
-import dev.moa.eval.ResultsFile;
 import dev.moa.eval.RunInfo;
 import dev.moa.eval.Sample;
 import dev.moa.eval.Summary;
@@ -21,16 +21,12 @@ import dev.moa.protocol.config.ModelPrice;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.kafka.TopicAdmin;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -332,15 +328,6 @@ abstract class BatchCommand implements Callable<Integer> {
         manifest.write(dir);
       }
       ActiveRuns.register(manifest.runId(), bootstrap, dir);
-      RunState running =
-          RunsTopic.state(
-              manifest.runId(),
-              RunStatus.RUNNING,
-              manifest.dataset(),
-              configName(),
-              toRun.size(),
-              null);
-      RunsTopic.publish(settings, running);
       if (simulated()) {
         status.say("simulated model: no provider key set, the built-in simulator answers");
       }
@@ -355,41 +342,30 @@ abstract class BatchCommand implements Callable<Integer> {
               + " -> "
               + dir);
       Runtime.getRuntime().addShutdownHook(hint);
-      RunEngine.Ending ending;
-      List<ResultLine> lines;
-      RunEngine.SampleCounts finalCounts;
-      try (ResultsFile results = ResultsFile.open(dir.resolve("results.jsonl"));
-          RunsTopic.CountsPublisher counts = new RunsTopic.CountsPublisher(settings, running);
-          RunEngine engine =
-              new RunEngine(
-                  settings,
-                  manifest.runId(),
-                  toRun,
-                  results,
-                  manifest.startOffsets(),
-                  maxInFlight,
-                  Duration.ofSeconds(sampleTimeoutSeconds),
-                  Duration.ofSeconds(60),
-                  Clock.systemUTC())) {
-        RunEngine.Submitter submitter = submitter(settings, simulator, manifest.runId());
-        ending = engine.run(submitter, new ProgressPrinter(System.err, mode), counts);
-        finalCounts = engine.sampleCounts();
-        lines = results.all();
+      RunDriver.Outcome outcome;
+      RunEngine.Submitter submitter = submitter(settings, simulator, manifest.runId());
+      try {
+        outcome =
+            RunDriver.drive(
+                settings,
+                manifest,
+                dir,
+                configName(),
+                toRun,
+                maxInFlight,
+                Duration.ofSeconds(sampleTimeoutSeconds),
+                submitter,
+                new ProgressPrinter(System.err, mode));
+      } catch (TopicSubmitter.PublishFailedException e) {
+        throw new UserError(UserError.KAFKA, e.getMessage());
+      } finally {
         if (submitter instanceof AutoCloseable c) {
           c.close();
         }
       }
-      String endStatus = ending == RunEngine.Ending.CANCELLED ? "cancelled" : "completed";
-      RunsTopic.publish(
-          settings,
-          finalCounts.applyTo(
-              RunsTopic.state(
-                  manifest.runId(),
-                  ending == RunEngine.Ending.CANCELLED ? RunStatus.CANCELLED : RunStatus.FINISHED,
-                  manifest.dataset(),
-                  configName(),
-                  toRun.size(),
-                  null)));
+      RunEngine.Ending ending = outcome.ending();
+      List<ResultLine> lines = outcome.lines();
+      String endStatus = outcome.status();
       RunInfo info =
           new RunInfo(
               manifest.runId(),
@@ -517,10 +493,7 @@ abstract class BatchCommand implements Callable<Integer> {
    */
   void writeOutputs(Path dir, RunInfo info, List<ResultLine> lines, Dataset dataset)
       throws IOException {
-    Summary summary = Summary.of(info, lines);
-    Files.writeString(dir.resolve("summary.json"), summary.toJson());
-    ReportWriter.write(dir.resolve("report.html"), summary, lines, dataset.badLines());
-    printSummary(summary, dir);
+    printSummary(RunDriver.writeSummaryAndReport(dir, info, lines, dataset.badLines()), dir);
   }
 
   private void printSummary(Summary summary, Path dir) {
@@ -547,17 +520,7 @@ abstract class BatchCommand implements Callable<Integer> {
   }
 
   static String sha256(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[64 * 1024];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return RunManifest.sha256(file);
   }
 
   static String toJson(Object o) {

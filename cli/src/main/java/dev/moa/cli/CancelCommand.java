@@ -1,6 +1,6 @@
 package dev.moa.cli;
 
-import dev.moa.cli.run.RunsTopic;
+import dev.moa.batch.RunsTopic;
 import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.avro.RunStatus;
 import dev.moa.runtime.kafka.KafkaSettings;

@@ -1,8 +1,9 @@
 package dev.moa.cli;
 
-import dev.moa.cli.run.RunEngine;
-import dev.moa.cli.run.RunManifest;
-import dev.moa.cli.run.TopicSubmitter;
+import dev.moa.batch.EvalRequests;
+import dev.moa.batch.RunEngine;
+import dev.moa.batch.RunManifest;
+import dev.moa.batch.TopicSubmitter;
 import dev.moa.eval.Sample;
 import dev.moa.protocol.avro.GradingSpec;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
@@ -185,32 +186,11 @@ final class EvalCommand extends BatchCommand {
   /** One MoaRequest per sample; the request id is run id + sample id. */
   static TopicSubmitter.Keyed<MoaRequest> request(
       MoaConfigSnapshot snapshot, String runId, boolean cache, Sample s) {
-    MoaRequest request =
-        RequestFactory.request(
-            RequestFactory.sampleRequestId(runId, s.id()),
-            snapshot,
-            s.messages(),
-            null,
-            System.currentTimeMillis(),
-            Map.of(),
-            // prepare() refused oversized samples; the pipeline's own ceiling is far above.
-            new RequestLimits(Integer.MAX_VALUE, Integer.MAX_VALUE));
-    request.setRunId(runId);
-    request.setSampleId(s.id());
-    request.setUseCache(cache);
-    request.setGrading(grading(s));
-    return new TopicSubmitter.Keyed<>(request.getRequestId(), request);
+    return EvalRequests.request(snapshot, runId, cache, s);
   }
 
   /** The sample's grader and target as the grader workers receive them, or null. */
   static GradingSpec grading(Sample s) {
-    if (s.grader() == null) {
-      return null;
-    }
-    return GradingSpec.newBuilder()
-        .setType(s.grader().type())
-        .setOptionsJson(s.grader().optionsJson())
-        .setTargetJson(s.targetJson())
-        .build();
+    return EvalRequests.grading(s);
   }
 }

@@ -1,8 +1,8 @@
 package dev.moa.cli;
 
-import dev.moa.cli.run.RunEngine;
-import dev.moa.cli.run.RunManifest;
-import dev.moa.cli.run.TopicSubmitter;
+import dev.moa.batch.RunEngine;
+import dev.moa.batch.RunManifest;
+import dev.moa.batch.TopicSubmitter;
 import dev.moa.eval.Dataset;
 import dev.moa.eval.ReportWriter;
 import dev.moa.eval.ResultLine;

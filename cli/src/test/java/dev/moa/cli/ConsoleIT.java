@@ -3,7 +3,7 @@ package dev.moa.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.moa.cli.run.RunsTopic;
+import dev.moa.batch.RunsTopic;
 import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.avro.RunStatus;
 import dev.moa.runtime.kafka.KafkaSettings;
@@ -25,18 +25,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The web console clicked through in Debian's Chromium by playwright-core
  * (orchestrator/src/test/playwright/console.spec.mjs) against the real stack: the shared KRaft
  * broker, the simulator over HTTP, every service, a finished {@code moa eval} run in the console's
- * runs dir and a RUNNING run on moa.runs to cancel. It lives in cli because only cli sees every
- * service and the batch-run engine (a service never imports another).
+ * runs dir, an interrupted one to resume, and a RUNNING run on moa.runs to cancel. It lives in cli
+ * because only cli sees every service and the batch-run engine (a service never imports another).
  */
 class ConsoleIT {
 
   private static final Path REPO = repoRoot();
   private static final Path PLAYWRIGHT = REPO.resolve("orchestrator/src/test/playwright");
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private static KafkaSettings settings;
   private static Simulator sim;
@@ -115,6 +118,34 @@ class ConsoleIT {
             "--progress",
             "none");
     assertThat(exit).isZero();
+    // An interrupted run: 3 samples evaluated, results.jsonl cut short to its first line (as if
+    // the run had been killed), for the console to resume.
+    String resumeRunId = "console-resume-" + System.nanoTime();
+    Path resumeDir = work.resolve("runs").resolve(resumeRunId);
+    assertThat(
+            Moa.execute(
+                "eval",
+                "--bootstrap",
+                settings.bootstrap(),
+                "--simulator-url",
+                sim.baseUrl(),
+                "--config",
+                work.resolve("configs/simulated.yaml").toString(),
+                "--dataset",
+                REPO.resolve("datasets/demo.jsonl").toString(),
+                "--limit",
+                "3",
+                "--out",
+                resumeDir.toString(),
+                "--run-id",
+                resumeRunId,
+                "--progress",
+                "none"))
+        .isZero();
+    Path resumeResults = resumeDir.resolve("results.jsonl");
+    List<String> firstPass = Files.readAllLines(resumeResults);
+    assertThat(firstPass).hasSize(3);
+    Files.writeString(resumeResults, firstPass.get(0) + "\n");
     // A run whose driver is this test: RUNNING on moa.runs, for the console to cancel.
     String liveRunId = "console-live-" + System.nanoTime();
     RunsTopic.publish(
@@ -130,6 +161,7 @@ class ConsoleIT {
     pb.environment().put("CONFIG", "simulated");
     pb.environment().put("RUN_ID", runId);
     pb.environment().put("LIVE_RUN_ID", liveRunId);
+    pb.environment().put("RESUME_RUN_ID", resumeRunId);
     pb.environment().put("SEED_FILE", REPO.resolve("configs/seed-example.json").toString());
     pb.environment().put("OUT", out.toString());
     pb.redirectErrorStream(true);
@@ -155,6 +187,21 @@ class ConsoleIT {
     assertThat(Files.readAllLines(work.resolve("console/challenge-leaderboard.jsonl")))
         .hasSize(1)
         .allSatisfy(l -> assertThat(l).contains("\"config\":\"simulated-edited\""));
+    // The resumed run, as moa eval --resume leaves it: every sample once, every one graded.
+    List<String> resumed = Files.readAllLines(resumeResults);
+    assertThat(resumed).hasSize(3).startsWith(firstPass.get(0));
+    assertThat(resumed.stream().map(l -> JSON.readTree(l).path("id").asString()).distinct())
+        .hasSize(3);
+    assertThat(resumed)
+        .allSatisfy(
+            l ->
+                assertThat(JSON.readTree(l).path("grade").path("max_score").asDouble())
+                    .isPositive());
+    JsonNode summary = JSON.readTree(Files.readString(resumeDir.resolve("summary.json")));
+    assertThat(summary.path("run").path("status").asString()).isEqualTo("completed");
+    assertThat(summary.path("counts").path("total").asInt()).isEqualTo(3);
+    assertThat(RunsTopic.readAll(settings).get(resumeRunId).getStatus())
+        .isEqualTo(RunStatus.FINISHED);
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(

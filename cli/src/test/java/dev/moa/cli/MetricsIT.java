@@ -3,8 +3,8 @@ package dev.moa.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.moa.cli.run.RunEngine;
-import dev.moa.cli.run.RunsTopic;
+import dev.moa.batch.RunEngine;
+import dev.moa.batch.RunsTopic;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.GradingSpec;

@@ -4,9 +4,16 @@ import dev.moa.graders.BwrapSandbox;
 import dev.moa.orchestrator.OrchestratorProperties;
 import dev.moa.orchestrator.barrier.BarrierStreams;
 import dev.moa.protocol.config.ConfigCatalog;
+import dev.moa.protocol.config.ConfigException;
+import dev.moa.protocol.config.MoaConfig;
+import dev.moa.protocol.config.ProviderResolver;
+import dev.moa.protocol.config.ResolvedProvider;
+import dev.moa.runtime.kafka.KafkaSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
+import java.util.function.Function;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,13 +30,28 @@ public class ConsoleConfiguration {
 
   @Bean
   ConsoleServices consoleServices(
-      ConsoleProperties props, OrchestratorProperties orchestrator, BarrierStreams barrier) {
+      ConsoleProperties props,
+      OrchestratorProperties orchestrator,
+      BarrierStreams barrier,
+      KafkaSettings settings) {
+    // A resumed run's providers are resolved as the HTTP intake resolves a request's.
+    Function<MoaConfig, Map<String, ResolvedProvider>> providers =
+        config -> {
+          try {
+            return ProviderResolver.resolve(
+                config, System::getenv, orchestrator.simulatorBaseUrl());
+          } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("\n", "; "), e);
+          }
+        };
     Leaderboard board =
         new Leaderboard(Path.of(props.dataDir()).resolve("challenge-leaderboard.jsonl"));
     return new ConsoleServices(
         new ConfigCatalog(Path.of(orchestrator.configsDir())),
         new Challenge(BwrapSandbox::new, board, Clock.systemUTC()),
-        new RunsView(Path.of(props.runsDir()), barrier::runs));
+        new RunsView(Path.of(props.runsDir()), barrier::runs, Clock.systemUTC()),
+        new RunResumer(
+            Path.of(props.runsDir()), settings, providers, barrier::runs, Clock.systemUTC()));
   }
 
   /** The console's pages are static files under {@code static/console/}; its index is its root. */
@@ -44,11 +66,13 @@ public class ConsoleConfiguration {
   }
 
   /** The console's parts, closed with the service. */
-  public record ConsoleServices(ConfigCatalog catalog, Challenge challenge, RunsView runs)
+  public record ConsoleServices(
+      ConfigCatalog catalog, Challenge challenge, RunsView runs, RunResumer resumer)
       implements AutoCloseable {
     @Override
     public void close() {
       challenge.close();
+      resumer.close();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.moa.orchestrator.console;
 
+import dev.moa.batch.EvalResume;
 import dev.moa.graders.ChallengeGrader;
 import dev.moa.orchestrator.security.JsonErrors;
 import dev.moa.protocol.avro.RunState;
@@ -294,7 +295,40 @@ public class ConsoleController implements DisposableBean {
         () ->
             ResponseEntity.ok(
                 Map.of(
-                    "runs", services.runs().list(), "dir", services.runs().runsDir().toString())));
+                    "runs",
+                    services.runs().list().stream().map(this::withResume).toList(),
+                    "dir",
+                    services.runs().runsDir().toString())));
+  }
+
+  private static ObjectNode progressJson(RunResumer.Progress p) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("done", p.done());
+    n.put("total", p.total());
+    n.put("failed", p.failed());
+    n.put("tokens", p.tokens());
+    n.put("pending", p.pending());
+    n.put("elapsed_ms", p.elapsedMs());
+    n.put("finished", p.finished());
+    n.put("ending", p.ending());
+    n.put("error", p.error());
+    return n;
+  }
+
+  /** Adds this process's resume of the run, if any: its progress, and running while it goes. */
+  private ObjectNode withResume(ObjectNode run) {
+    services
+        .resumer()
+        .progress(run.path("run_id").asString(""))
+        .ifPresent(
+            p -> {
+              run.set("resume", progressJson(p));
+              if (!p.finished()) {
+                run.put("status", "running");
+                run.put("resumable", false);
+              }
+            });
+    return run;
   }
 
   @GetMapping("/runs/{runId}")
@@ -304,7 +338,11 @@ public class ConsoleController implements DisposableBean {
             services
                 .runs()
                 .detail(runId)
-                .<ResponseEntity<Object>>map(ResponseEntity::ok)
+                .<ResponseEntity<Object>>map(
+                    d -> {
+                      withResume((ObjectNode) d.get("run"));
+                      return ResponseEntity.ok(d);
+                    })
                 .orElseGet(() -> error(HttpStatus.NOT_FOUND, "no run " + runId)));
   }
 
@@ -322,6 +360,35 @@ public class ConsoleController implements DisposableBean {
                         error(
                             HttpStatus.NOT_FOUND,
                             "no sample " + sampleId + " in the results of run " + runId)));
+  }
+
+  /**
+   * Resumes an interrupted run of the runs dir in this process, as {@code moa eval --resume} does
+   * (decision 038): only samples without a result line are submitted. 404 without a run directory,
+   * 409 when it is complete, running, cancelled or only the CLI can resume it, 422 when its
+   * directory or dataset is unusable.
+   */
+  @PostMapping("/runs/{runId}/resume")
+  public Mono<ResponseEntity<Object>> resume(@PathVariable String runId) {
+    return blocking(
+        () -> {
+          try {
+            RunResumer.Progress p = services.resumer().resume(runId);
+            ObjectNode out = JSON.createObjectNode();
+            out.put("run_id", runId);
+            out.put("status", "running");
+            out.set("resume", progressJson(p));
+            return ResponseEntity.accepted().body(out);
+          } catch (EvalResume.RefusedException e) {
+            HttpStatus status =
+                switch (e.reason()) {
+                  case MISSING -> HttpStatus.NOT_FOUND;
+                  case INVALID -> HttpStatus.UNPROCESSABLE_CONTENT;
+                  case COMPLETE, RUNNING, CANCELLED, CLI_ONLY -> HttpStatus.CONFLICT;
+                };
+            return error(status, e.getMessage());
+          }
+        });
   }
 
   /** Publishes CANCELLED on moa.runs, as {@code moa cancel} does (decision 014). */

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -37,10 +38,20 @@ public final class RunsView {
 
   private final Path runsDir;
   private final Supplier<Collection<RunState>> states;
+  private final Clock clock;
 
   public RunsView(Path runsDir, Supplier<Collection<RunState>> states) {
+    this(runsDir, states, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock tells a RUNNING state whose driver stopped updating it (an interrupted run) from a
+   *     live one
+   */
+  public RunsView(Path runsDir, Supplier<Collection<RunState>> states, Clock clock) {
     this.runsDir = runsDir;
     this.states = states;
+    this.clock = clock;
   }
 
   public Path runsDir() {
@@ -65,6 +76,7 @@ public final class RunsView {
           if (RUN_ID.matcher(id).matches() && Files.isRegularFile(dir.resolve("run.json"))) {
             ObjectNode n = runs.computeIfAbsent(id, k -> fromDir(id));
             addDir(n, dir);
+            addResumable(n, dir);
           }
         }
       } catch (IOException e) {
@@ -98,6 +110,7 @@ public final class RunsView {
     }
     if (hasDir) {
       addDir(run, dir);
+      addResumable(run, dir);
     }
     ObjectNode out = JSON.createObjectNode();
     out.set("run", run);
@@ -185,6 +198,29 @@ public final class RunsView {
     } else if (!n.has("status")) {
       n.put("status", "unknown");
     }
+  }
+
+  /**
+   * {@code results} (lines written) and {@code resumable}: an eval run of the shared cluster with
+   * samples still missing a result line, not cancelled, and not running (or running with a stale
+   * state: its driver was killed). The resume itself checks again ({@code EvalResume}).
+   */
+  private void addResumable(ObjectNode n, Path dir) {
+    int written = results(dir).size();
+    n.put("results", written);
+    JsonNode manifest = readJson(dir.resolve("run.json"));
+    String status = n.path("status").asString("");
+    boolean stale =
+        clock.millis() - n.path("updated_at_ms").asLong(0) >= RunResumer.LIVE_DRIVER.toMillis();
+    int total = n.path("total").asInt(0);
+    boolean resumable =
+        manifest != null
+            && "eval".equals(manifest.path("kind").asString(""))
+            && !"local".equals(manifest.path("stack").asString(""))
+            && !status.equals("cancelled")
+            && (!status.equals("running") || stale)
+            && (total > 0 ? written < total : !Files.isRegularFile(dir.resolve("summary.json")));
+    n.put("resumable", resumable);
   }
 
   private static JsonNode readJson(Path file) {

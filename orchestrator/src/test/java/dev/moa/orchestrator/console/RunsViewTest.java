@@ -119,4 +119,50 @@ class RunsViewTest {
     assertThat(new RunsView(runs, List::of).detail("../r1")).isEmpty();
     assertThat(new RunsView(runs, List::of).detail("missing")).isEmpty();
   }
+
+  private void evalRun(String id, String stack) throws Exception {
+    runDir(id, true);
+    Files.writeString(
+        runs.resolve(id).resolve("run.json"),
+        "{\"runId\": \""
+            + id
+            + "\", \"kind\": \"eval\", \"stack\": \""
+            + stack
+            + "\", \"createdAtMs\": 1000}");
+  }
+
+  @Test
+  void anEvalRunWithSamplesMissingAResultIsResumableUnlessItsDriverIsAlive() throws Exception {
+    evalRun("cut", "bootstrap");
+    evalRun("whole", "bootstrap");
+    evalRun("own-stack", "local");
+    evalRun("alive", "bootstrap");
+    evalRun("killed", "bootstrap");
+    RunState cut = RunState.newBuilder(running("cut", 3, 3)).setStatus(RunStatus.FINISHED).build();
+    RunState whole =
+        RunState.newBuilder(running("whole", 2, 2)).setStatus(RunStatus.FINISHED).build();
+    RunState ownStack =
+        RunState.newBuilder(running("own-stack", 3, 3)).setStatus(RunStatus.FINISHED).build();
+    // The clock stands at 20 s: "alive" was updated 2 s ago, "killed" 18 s ago.
+    RunState alive = RunState.newBuilder(running("alive", 3, 1)).setUpdatedAtMs(18_000).build();
+    RunState killed = running("killed", 3, 1);
+    RunsView view =
+        new RunsView(
+            runs,
+            () -> List.of(cut, whole, ownStack, alive, killed),
+            java.time.Clock.fixed(
+                java.time.Instant.ofEpochMilli(20_000), java.time.ZoneOffset.UTC));
+
+    var resumable = new java.util.HashMap<String, Boolean>();
+    view.list()
+        .forEach(n -> resumable.put(n.path("run_id").asString(), n.path("resumable").asBoolean()));
+
+    assertThat(resumable)
+        .containsEntry("cut", true)
+        .containsEntry("whole", false)
+        .containsEntry("own-stack", false)
+        .containsEntry("alive", false)
+        .containsEntry("killed", true);
+    assertThat(view.detail("cut").orElseThrow().path("run").path("results").asInt()).isEqualTo(2);
+  }
 }

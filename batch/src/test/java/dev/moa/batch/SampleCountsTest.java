@@ -1,4 +1,4 @@
-package dev.moa.cli.run;
+package dev.moa.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

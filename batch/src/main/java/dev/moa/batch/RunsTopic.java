@@ -1,4 +1,4 @@
-package dev.moa.cli.run;
+package dev.moa.batch;
 
 import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.avro.RunStatus;

@@ -1,4 +1,4 @@
-package dev.moa.cli.run;
+package dev.moa.batch;
 
 import dev.moa.eval.ProgressLine;
 import java.io.PrintStream;

@@ -1,6 +1,5 @@
-package dev.moa.cli.run;
+package dev.moa.batch;
 
-import dev.moa.cli.UserError;
 import dev.moa.eval.Sample;
 import dev.moa.runtime.kafka.KafkaSettings;
 import java.time.Duration;
@@ -13,9 +12,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Publishes one record per sample to a topic, keyed by the record's request id. Sends are
- * asynchronous; {@link #flush()} waits for them and turns the first failure into a user error.
+ * asynchronous; {@link #flush()} waits for them and throws the first failure as a {@link
+ * PublishFailedException}.
  */
 public final class TopicSubmitter<V> implements RunEngine.Submitter, AutoCloseable {
+
+  /** Publishing failed: the message says what could not be published and why. */
+  public static final class PublishFailedException extends RuntimeException {
+    public PublishFailedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 
   /** What one sample becomes, and its key. */
   public record Keyed<V>(String key, V value) {}
@@ -60,7 +67,7 @@ public final class TopicSubmitter<V> implements RunEngine.Submitter, AutoCloseab
     producer.flush();
     Exception e = failure.get();
     if (e != null) {
-      throw new UserError(UserError.KAFKA, "cannot publish " + what + ": " + e.getMessage());
+      throw new PublishFailedException("cannot publish " + what + ": " + e.getMessage(), e);
     }
   }
 

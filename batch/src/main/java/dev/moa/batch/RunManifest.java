@@ -1,9 +1,13 @@
-package dev.moa.cli.run;
+package dev.moa.batch;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -65,5 +69,20 @@ public record RunManifest(
     Path tmp = dir.resolve(FILE + ".tmp");
     Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this));
     Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** The SHA-256 of a file in hex: how a resume knows the dataset did not change. */
+  public static String sha256(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[64 * 1024];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
