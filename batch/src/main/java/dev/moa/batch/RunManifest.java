@@ -49,6 +49,36 @@ public record RunManifest(
     long createdAtMs) {
 
   public static final String FILE = "run.json";
+
+  /**
+   * This manifest with what a command fills in on top of the common fields: the answers file
+   * (grade), the config file (eval; a sweep's space file), the config's name, and whether the
+   * response cache is used.
+   */
+  public RunManifest withCommandFields(
+      String answers, String config, String configName, boolean cache) {
+    return new RunManifest(
+        runId,
+        kind,
+        dataset,
+        datasetSha256,
+        answers,
+        config,
+        configName,
+        defaultGraderType,
+        defaultGraderOptions,
+        skipBadLines,
+        limit,
+        cache,
+        simulatorProfile,
+        stack,
+        bootstrap,
+        simulatorUrl,
+        simulatorPort,
+        startOffsets,
+        createdAtMs);
+  }
+
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   public static RunManifest read(Path dir) {

@@ -95,26 +95,8 @@ final class EvalCommand extends BatchCommand {
 
   @Override
   RunManifest completeManifest(RunManifest b) {
-    return new RunManifest(
-        b.runId(),
-        b.kind(),
-        b.dataset(),
-        b.datasetSha256(),
-        null,
-        config == null ? null : config.toAbsolutePath().toString(),
-        null,
-        b.defaultGraderType(),
-        b.defaultGraderOptions(),
-        b.skipBadLines(),
-        b.limit(),
-        cache,
-        b.simulatorProfile(),
-        b.stack(),
-        b.bootstrap(),
-        b.simulatorUrl(),
-        b.simulatorPort(),
-        b.startOffsets(),
-        b.createdAtMs());
+    return b.withCommandFields(
+        null, config == null ? null : config.toAbsolutePath().toString(), null, cache);
   }
 
   @Override

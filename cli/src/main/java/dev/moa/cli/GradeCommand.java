@@ -61,26 +61,7 @@ final class GradeCommand extends BatchCommand {
 
   @Override
   RunManifest completeManifest(RunManifest b) {
-    return new RunManifest(
-        b.runId(),
-        b.kind(),
-        b.dataset(),
-        b.datasetSha256(),
-        answersFile.toAbsolutePath().toString(),
-        null,
-        "grade-only",
-        b.defaultGraderType(),
-        b.defaultGraderOptions(),
-        b.skipBadLines(),
-        b.limit(),
-        false,
-        b.simulatorProfile(),
-        b.stack(),
-        b.bootstrap(),
-        b.simulatorUrl(),
-        b.simulatorPort(),
-        b.startOffsets(),
-        b.createdAtMs());
+    return b.withCommandFields(answersFile.toAbsolutePath().toString(), null, "grade-only", false);
   }
 
   @Override

@@ -126,26 +126,7 @@ final class SweepCommand extends BatchCommand {
 
   @Override
   RunManifest completeManifest(RunManifest b) {
-    return new RunManifest(
-        b.runId(),
-        b.kind(),
-        b.dataset(),
-        b.datasetSha256(),
-        null,
-        space.toAbsolutePath().toString(),
-        null,
-        b.defaultGraderType(),
-        b.defaultGraderOptions(),
-        b.skipBadLines(),
-        b.limit(),
-        cache,
-        b.simulatorProfile(),
-        b.stack(),
-        b.bootstrap(),
-        b.simulatorUrl(),
-        b.simulatorPort(),
-        b.startOffsets(),
-        b.createdAtMs());
+    return b.withCommandFields(null, space.toAbsolutePath().toString(), null, cache);
   }
 
   @Override
