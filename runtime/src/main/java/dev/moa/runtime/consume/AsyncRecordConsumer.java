@@ -469,7 +469,11 @@ public final class AsyncRecordConsumer<V extends SpecificRecord> implements Auto
   }
 
   private void commitFailed(Map<TopicPartition, OffsetAndMetadata> offsets, Exception error) {
-    if (!commitFailing) {
+    if (error instanceof org.apache.kafka.common.errors.RebalanceInProgressException) {
+      // Expected while consumers join or leave (e.g. a worker's second consumer starting): the
+      // offsets are committed again after the rebalance. Not worth a user's attention.
+      log.info("{}: commit of {} waits for a rebalance (will retry)", name, offsets);
+    } else if (!commitFailing) {
       log.warn("{}: commit of {} failed (will retry): {}", name, offsets, error.toString());
     }
     commitFailing = true;
