@@ -169,6 +169,11 @@ final class StackCommands {
     System.out.println("bootstrap      " + s.bootstrap());
     System.out.println("simulator      " + s.simulator());
     s.services().forEach((name, url) -> System.out.printf("%-14s %s%n", name, url));
+    String orchestrator = s.services().get("orchestrator");
+    if (orchestrator != null) {
+      System.out.println("console        " + orchestrator + "/console/");
+      System.out.println("openai api     " + orchestrator + "/v1 (models moa/<config>)");
+    }
     if (s.prometheus() != null) {
       System.out.println("prometheus     " + s.prometheus());
     }
