@@ -183,21 +183,19 @@ public class OpenAiController implements DisposableBean {
         .ofType(FinalAnswer.class)
         .next()
         .timeout(answerTimeout, Mono.empty())
-        .map(Answer::new)
-        .defaultIfEmpty(new Answer(null))
+        .singleOptional()
         .flatMap(
-            a -> {
-              if (a.answer() == null) {
+            answer -> {
+              if (answer.isEmpty()) {
                 return error(response, timedOut());
               }
-              if (a.answer().getStatus() != AnswerStatus.SUCCEEDED) {
-                return error(response, failed(a.answer()));
+              if (answer.get().getStatus() != AnswerStatus.SUCCEEDED) {
+                return error(response, failed(answer.get()));
               }
-              return json(response, HttpStatus.OK, shapes.completion(a.answer(), chat.moaLayers()));
+              return json(
+                  response, HttpStatus.OK, shapes.completion(answer.get(), chat.moaLayers()));
             });
   }
-
-  private record Answer(FinalAnswer answer) {}
 
   /** Server-sent events: the role, content deltas, the finish chunk, the usage chunk, [DONE]. */
   private Mono<Void> stream(
