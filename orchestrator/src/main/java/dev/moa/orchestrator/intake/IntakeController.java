@@ -7,18 +7,9 @@ import dev.moa.protocol.config.ConfigException;
 import dev.moa.protocol.config.ConfigLoader;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.request.RequestFactory;
-import dev.moa.protocol.serde.Serdes;
-import dev.moa.protocol.topic.Topics;
-import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.metrics.KafkaClientMeters;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -29,14 +20,12 @@ import reactor.core.publisher.Mono;
 
 /** {@code POST /v1/requests}: validate, publish to moa.requests, answer with the request id. */
 @RestController
-public class IntakeController implements DisposableBean {
+public class IntakeController {
 
   private final RequestIntake intake;
-  private final KafkaProducer<String, MoaRequest> producer;
-  private final AutoCloseable producerMetrics;
+  private final RequestPublisher publisher;
 
-  public IntakeController(
-      KafkaSettings settings, OrchestratorProperties props, MeterRegistry registry)
+  public IntakeController(OrchestratorProperties props, RequestPublisher publisher)
       throws ConfigException {
     MoaConfig defaults =
         props.defaultConfig() == null
@@ -49,10 +38,7 @@ public class IntakeController implements DisposableBean {
             Clock.systemUTC(),
             defaults,
             props.requestLimits());
-    this.producer =
-        new KafkaProducer<>(
-            settings.producer("moa-intake"), new StringSerializer(), Serdes.REQUEST.serializer());
-    this.producerMetrics = KafkaClientMeters.bind(registry, producer, "moa-intake");
+    this.publisher = publisher;
   }
 
   /**
@@ -72,32 +58,25 @@ public class IntakeController implements DisposableBean {
       return Mono.just(
           ResponseEntity.status(HttpStatus.BAD_REQUEST).body(JsonErrors.body(e.getMessage())));
     }
-    return Mono.create(
-        sink ->
-            producer.send(
-                new ProducerRecord<>(Topics.REQUESTS.name(), request.getRequestId(), request),
-                (meta, ex) -> {
-                  if (ex != null) {
-                    sink.success(
-                        ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                            .body(
-                                Map.of("error", "cannot publish the request: " + ex.getMessage())));
-                  } else {
-                    sink.success(
-                        ResponseEntity.status(HttpStatus.ACCEPTED)
-                            .body(
-                                Map.of(
-                                    "request_id",
-                                    request.getRequestId(),
-                                    "simulated",
-                                    RequestFactory.simulated(request.getConfig()))));
-                  }
-                }));
-  }
-
-  @Override
-  public void destroy() {
-    KafkaClientMeters.close(producerMetrics);
-    producer.close();
+    return publisher
+        .publish(request)
+        .then(
+            Mono.fromSupplier(
+                () ->
+                    ResponseEntity.status(HttpStatus.ACCEPTED)
+                        .body(
+                            Map.<String, Object>of(
+                                "request_id",
+                                request.getRequestId(),
+                                "simulated",
+                                RequestFactory.simulated(request.getConfig())))))
+        .onErrorResume(
+            RequestPublisher.PublishFailedException.class,
+            ex ->
+                Mono.just(
+                    ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                        .body(
+                            Map.<String, Object>of(
+                                "error", "cannot publish the request: " + ex.getMessage()))));
   }
 }

@@ -127,16 +127,7 @@ public final class RequestIntake {
     } catch (ConfigException e) {
       throw new RejectedException(e.getMessage());
     }
-    return accept(config, conversation, s.seed());
-  }
-
-  /** Refuses a conversation over the prompt limits (HTTP 413). */
-  public void checkLimits(List<Message> conversation) throws TooLargeException {
-    try {
-      limits.check(conversation);
-    } catch (RequestLimits.RequestTooLargeException e) {
-      throw new TooLargeException(e.getMessage());
-    }
+    return request(config, conversation, s.seed());
   }
 
   /**
@@ -147,6 +138,21 @@ public final class RequestIntake {
   public MoaRequest accept(MoaConfig config, List<Message> conversation, Long seed)
       throws RejectedException {
     checkLimits(conversation);
+    return request(config, conversation, seed);
+  }
+
+  /** Refuses a conversation over the prompt limits (HTTP 413). */
+  private void checkLimits(List<Message> conversation) throws TooLargeException {
+    try {
+      limits.check(conversation);
+    } catch (RequestLimits.RequestTooLargeException e) {
+      throw new TooLargeException(e.getMessage());
+    }
+  }
+
+  /** The request of a conversation already within the limits: providers resolved. */
+  private MoaRequest request(MoaConfig config, List<Message> conversation, Long seed)
+      throws RejectedException {
     Map<String, ResolvedProvider> providers;
     try {
       providers = ProviderResolver.resolve(config, env, simulatorBaseUrl);

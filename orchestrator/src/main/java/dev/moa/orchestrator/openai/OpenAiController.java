@@ -2,6 +2,7 @@ package dev.moa.orchestrator.openai;
 
 import dev.moa.orchestrator.OrchestratorProperties;
 import dev.moa.orchestrator.intake.RequestIntake;
+import dev.moa.orchestrator.intake.RequestPublisher;
 import dev.moa.protocol.avro.AnswerChunk;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
@@ -10,13 +11,9 @@ import dev.moa.protocol.config.ConfigCatalog;
 import dev.moa.protocol.config.ConfigException;
 import dev.moa.protocol.config.ConfigLoader;
 import dev.moa.protocol.config.MoaConfig;
-import dev.moa.protocol.serde.Serdes;
-import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.answers.AnswerFollower;
 import dev.moa.runtime.answers.AnswerListener;
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.metrics.KafkaClientMeters;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,9 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
@@ -61,13 +55,12 @@ public class OpenAiController implements DisposableBean {
   private final ConfigCatalog catalog;
   private final RequestIntake intake;
   private final AnswerFollower follower;
-  private final KafkaProducer<String, MoaRequest> producer;
-  private final AutoCloseable producerMetrics;
+  private final RequestPublisher publisher;
   private final Duration answerTimeout;
   private final Clock clock = Clock.systemUTC();
 
   public OpenAiController(
-      KafkaSettings settings, OrchestratorProperties props, MeterRegistry registry) {
+      KafkaSettings settings, OrchestratorProperties props, RequestPublisher publisher) {
     this.catalog = new ConfigCatalog(Path.of(props.configsDir()));
     this.intake =
         new RequestIntake(
@@ -78,10 +71,7 @@ public class OpenAiController implements DisposableBean {
             props.requestLimits());
     this.answerTimeout = props.answerTimeout();
     this.follower = new AnswerFollower(settings, "moa-openai-answers", Duration.ofSeconds(30));
-    this.producer =
-        new KafkaProducer<>(
-            settings.producer("moa-openai"), new StringSerializer(), Serdes.REQUEST.serializer());
-    this.producerMetrics = KafkaClientMeters.bind(registry, producer, "moa-openai");
+    this.publisher = publisher;
   }
 
   @GetMapping("/v1/models")
@@ -136,7 +126,8 @@ public class OpenAiController implements DisposableBean {
     }
     ChatResponses shapes =
         ChatResponses.of(request.getRequestId(), request.getSubmittedAtMs(), chat.model());
-    return publish(request)
+    return publisher
+        .publish(request)
         .then(
             Mono.defer(
                 () ->
@@ -144,7 +135,7 @@ public class OpenAiController implements DisposableBean {
                         ? stream(response, chat, shapes, events.asFlux())
                         : whole(response, chat, shapes, events.asFlux())))
         .onErrorResume(
-            PublishFailed.class,
+            RequestPublisher.PublishFailedException.class,
             e ->
                 error(
                     response,
@@ -163,41 +154,25 @@ public class OpenAiController implements DisposableBean {
     }
   }
 
-  private Mono<Void> publish(MoaRequest request) {
-    return Mono.create(
-        sink ->
-            producer.send(
-                new ProducerRecord<>(Topics.REQUESTS.name(), request.getRequestId(), request),
-                (meta, ex) -> {
-                  if (ex != null) {
-                    sink.error(new PublishFailed(ex.getMessage()));
-                  } else {
-                    sink.success();
-                  }
-                }));
-  }
-
   private Mono<Void> whole(
       ServerHttpResponse response, ChatRequest chat, ChatResponses shapes, Flux<Object> events) {
     return events
         .ofType(FinalAnswer.class)
         .next()
         .timeout(answerTimeout, Mono.empty())
-        .map(Answer::new)
-        .defaultIfEmpty(new Answer(null))
+        .singleOptional()
         .flatMap(
-            a -> {
-              if (a.answer() == null) {
+            answer -> {
+              if (answer.isEmpty()) {
                 return error(response, timedOut());
               }
-              if (a.answer().getStatus() != AnswerStatus.SUCCEEDED) {
-                return error(response, failed(a.answer()));
+              if (answer.get().getStatus() != AnswerStatus.SUCCEEDED) {
+                return error(response, failed(answer.get()));
               }
-              return json(response, HttpStatus.OK, shapes.completion(a.answer(), chat.moaLayers()));
+              return json(
+                  response, HttpStatus.OK, shapes.completion(answer.get(), chat.moaLayers()));
             });
   }
-
-  private record Answer(FinalAnswer answer) {}
 
   /** Server-sent events: the role, content deltas, the finish chunk, the usage chunk, [DONE]. */
   private Mono<Void> stream(
@@ -306,8 +281,6 @@ public class OpenAiController implements DisposableBean {
   @Override
   public void destroy() {
     follower.close();
-    KafkaClientMeters.close(producerMetrics);
-    producer.close(Duration.ofSeconds(5));
   }
 
   /** Hands the follower's values to the request's sink (called on the follower's thread). */
@@ -321,14 +294,6 @@ public class OpenAiController implements DisposableBean {
     public void onAnswer(FinalAnswer answer) {
       sink.tryEmitNext(answer);
       sink.tryEmitComplete();
-    }
-  }
-
-  private static final class PublishFailed extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    PublishFailed(String message) {
-      super(message, null, false, false);
     }
   }
 }

@@ -18,12 +18,9 @@ final class StreamedText {
   String onChunk(AnswerChunk chunk) {
     if (chunk.getSeq() == 0) {
       attempt.setLength(0);
-    } else if (chunk.getSeq() != nextSeq) {
+    } else if (chunk.getSeq() != nextSeq || nextSeq < 0) {
       // A chunk was lost: this attempt's text has a gap, wait for the final answer.
       nextSeq = -1;
-      return "";
-    }
-    if (nextSeq < 0 && chunk.getSeq() != 0) {
       return "";
     }
     nextSeq = chunk.getSeq() + 1;
@@ -41,7 +38,7 @@ final class StreamedText {
    * the sent text is not its beginning (a retry diverged: the client keeps what it got).
    */
   String remainder(String answer) {
-    if (answer.length() < sent.length() || !answer.startsWith(sent.toString())) {
+    if (!answer.startsWith(sent.toString())) {
       return "";
     }
     return answer.substring(sent.length());

@@ -118,11 +118,6 @@ public final class AnswerFollower implements AutoCloseable {
     }
   }
 
-  /** How many requests are followed now (for tests and metrics). */
-  public int following() {
-    return listeners.size();
-  }
-
   private void remove(String requestId, AnswerListener listener) {
     listeners.computeIfPresent(
         requestId,
