@@ -76,8 +76,6 @@ class CrashRecoveryIT {
         TestPipeline.inProcess("orchestrator", settings.bootstrap(), sim, work.resolve("o")));
     services.add(
         TestPipeline.inProcess("aggregator", settings.bootstrap(), sim, work.resolve("o")));
-    AtomicInteger received = new AtomicInteger();
-    sim.addListener(c -> received.incrementAndGet());
     Process worker = TestPipeline.childProcess("agent-worker", settings.bootstrap(), work);
     children.add(worker);
 
@@ -86,28 +84,18 @@ class CrashRecoveryIT {
     for (int i = 0; i < 12; i++) {
       requests.add(TestPipeline.request(config, sim, "question " + i));
     }
-    Map<String, Integer> answers = new ConcurrentHashMap<>();
-    try (AnswerCounter counter = new AnswerCounter(settings, answers)) {
-      try (AnswerWatcher submitter = new AnswerWatcher(settings)) {
-        requests.forEach(submitter::submit);
-      }
-      // Kill the worker once calls are in flight, then bring up a replacement.
-      await().atMost(Duration.ofSeconds(90)).until(() -> received.get() >= 10);
-      TestPipeline.kill(worker);
-      services.add(
-          TestPipeline.inProcess("agent-worker", settings.bootstrap(), sim, work.resolve("o")));
-
-      Set<String> ids =
-          new java.util.HashSet<>(requests.stream().map(MoaRequest::getRequestId).toList());
-      await()
-          .atMost(Duration.ofSeconds(120))
-          .untilAsserted(() -> assertThat(counter.poll().keySet()).containsAll(ids));
-      counter.drainFor(Duration.ofSeconds(3));
-      for (String id : ids) {
-        assertThat(answers.get(id)).as(id).isEqualTo(1);
-      }
-      assertThat(counter.statuses(ids)).containsOnly(AnswerStatus.SUCCEEDED);
-    }
+    answersAcrossCrash(
+        requests,
+        10,
+        Duration.ofSeconds(90),
+        () -> {
+          // Kill the worker once calls are in flight, then bring up a replacement.
+          TestPipeline.kill(worker);
+          services.add(
+              TestPipeline.inProcess("agent-worker", settings.bootstrap(), sim, work.resolve("o")));
+        },
+        Duration.ofSeconds(120),
+        Duration.ofSeconds(3));
   }
 
   @Test
@@ -117,51 +105,21 @@ class CrashRecoveryIT {
     services.add(
         TestPipeline.inProcess("aggregator", settings.bootstrap(), sim, work.resolve("w")));
     Path state = work.resolve("orchestrator-state");
-    AtomicInteger received = new AtomicInteger();
-    sim.addListener(c -> received.incrementAndGet());
-    Process orchestrator =
-        TestPipeline.childProcess(
-            "orchestrator",
-            settings.bootstrap(),
-            work,
-            "--moa.orchestrator.simulator-base-url=" + sim.baseUrl(),
-            "--moa.orchestrator.state-dir=" + state);
-    children.add(orchestrator);
+    Process orchestrator = startOrchestrator(work, state);
 
     var config = TestPipeline.config(TestPipeline.yaml(3, " {helper_response}"));
     List<MoaRequest> requests = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       requests.add(TestPipeline.request(config, sim, "restart " + i));
     }
-    Map<String, Integer> answers = new ConcurrentHashMap<>();
-    try (AnswerCounter counter = new AnswerCounter(settings, answers)) {
-      try (AnswerWatcher submitter = new AnswerWatcher(settings)) {
-        requests.forEach(submitter::submit);
-      }
-      // Layer 1 is under way (its calls reached the model): kill the barrier's process.
-      await().atMost(Duration.ofSeconds(90)).until(() -> received.get() >= 15);
-      TestPipeline.kill(orchestrator);
-      // A new process, with the old local state lost too: the barrier rebuilds from Kafka.
-      AskCommand.deleteQuietly(state);
-      children.add(
-          TestPipeline.childProcess(
-              "orchestrator",
-              settings.bootstrap(),
-              work.resolve("second"),
-              "--moa.orchestrator.simulator-base-url=" + sim.baseUrl(),
-              "--moa.orchestrator.state-dir=" + state));
-
-      Set<String> ids =
-          new java.util.HashSet<>(requests.stream().map(MoaRequest::getRequestId).toList());
-      await()
-          .atMost(Duration.ofSeconds(150))
-          .untilAsserted(() -> assertThat(counter.poll().keySet()).containsAll(ids));
-      counter.drainFor(Duration.ofSeconds(5));
-      for (String id : ids) {
-        assertThat(answers.get(id)).as(id).isEqualTo(1);
-      }
-      assertThat(counter.statuses(ids)).containsOnly(AnswerStatus.SUCCEEDED);
-    }
+    // Layer 1 is under way (its calls reached the model): kill the barrier's process.
+    answersAcrossCrash(
+        requests,
+        15,
+        Duration.ofSeconds(90),
+        () -> restartOrchestratorWithoutState(orchestrator, state),
+        Duration.ofSeconds(150),
+        Duration.ofSeconds(5));
   }
 
   @Test
@@ -171,16 +129,7 @@ class CrashRecoveryIT {
     services.add(
         TestPipeline.inProcess("aggregator", settings.bootstrap(), sim, work.resolve("w")));
     Path state = work.resolve("orchestrator-state");
-    AtomicInteger received = new AtomicInteger();
-    sim.addListener(c -> received.incrementAndGet());
-    Process orchestrator =
-        TestPipeline.childProcess(
-            "orchestrator",
-            settings.bootstrap(),
-            work,
-            "--moa.orchestrator.simulator-base-url=" + sim.baseUrl(),
-            "--moa.orchestrator.state-dir=" + state);
-    children.add(orchestrator);
+    Process orchestrator = startOrchestrator(work, state);
 
     var config =
         TestPipeline.config(Files.readString(Path.of("..", "configs", "planner-critic.yaml")));
@@ -188,44 +137,97 @@ class CrashRecoveryIT {
     for (int i = 0; i < 10; i++) {
       requests.add(TestPipeline.request(config, sim, "critic restart " + i));
     }
+    // Round 0 takes 90 calls (8 planners and a critic each): past it, loops are under way.
+    Map<String, FinalAnswer> answers =
+        answersAcrossCrash(
+            requests,
+            95,
+            Duration.ofSeconds(120),
+            () -> restartOrchestratorWithoutState(orchestrator, state),
+            Duration.ofSeconds(180),
+            Duration.ofSeconds(5));
+    int looped = 0;
+    for (Map.Entry<String, FinalAnswer> e : answers.entrySet()) {
+      String id = e.getKey();
+      List<List<dev.moa.protocol.avro.AgentOutput>> passes = e.getValue().getLayers();
+      assertThat(passes.size()).as(id).isEven().isBetween(2, 6);
+      for (int i = 0; i < passes.size(); i++) {
+        // Exactly one pass of each layer per round, in order: no pass lost or run twice.
+        assertThat(passes.get(i).get(0).getLayer()).as(id).isEqualTo(i % 2 + 1);
+        assertThat(passes.get(i).get(0).getRound()).as(id).isEqualTo(i / 2);
+      }
+      looped += passes.size() > 2 ? 1 : 0;
+    }
+    assertThat(looped).as("requests whose critic rejected").isPositive();
+  }
+
+  /** What a test does once the model calls are under way: kill a service, start its stand-in. */
+  @FunctionalInterface
+  private interface Crash {
+    void run() throws Exception;
+  }
+
+  /**
+   * Submits the requests, runs {@code crash} once the simulator has received {@code calls} model
+   * calls, then waits for every request's final answer and asserts that each got exactly one, all
+   * SUCCEEDED, as a read_committed consumer sees them.
+   *
+   * @return each request's final answer, by request id
+   */
+  private Map<String, FinalAnswer> answersAcrossCrash(
+      List<MoaRequest> requests,
+      int calls,
+      Duration callsWithin,
+      Crash crash,
+      Duration answersWithin,
+      Duration drain)
+      throws Exception {
+    AtomicInteger received = new AtomicInteger();
+    sim.addListener(c -> received.incrementAndGet());
     Map<String, Integer> answers = new ConcurrentHashMap<>();
     try (AnswerCounter counter = new AnswerCounter(settings, answers)) {
       try (AnswerWatcher submitter = new AnswerWatcher(settings)) {
         requests.forEach(submitter::submit);
       }
-      // Round 0 takes 90 calls (8 planners and a critic each): past it, loops are under way.
-      await().atMost(Duration.ofSeconds(120)).until(() -> received.get() >= 95);
-      TestPipeline.kill(orchestrator);
-      AskCommand.deleteQuietly(state);
-      children.add(
-          TestPipeline.childProcess(
-              "orchestrator",
-              settings.bootstrap(),
-              work.resolve("second"),
-              "--moa.orchestrator.simulator-base-url=" + sim.baseUrl(),
-              "--moa.orchestrator.state-dir=" + state));
+      await().atMost(callsWithin).until(() -> received.get() >= calls);
+      crash.run();
 
       Set<String> ids =
           new java.util.HashSet<>(requests.stream().map(MoaRequest::getRequestId).toList());
       await()
-          .atMost(Duration.ofSeconds(180))
+          .atMost(answersWithin)
           .untilAsserted(() -> assertThat(counter.poll().keySet()).containsAll(ids));
-      counter.drainFor(Duration.ofSeconds(5));
-      int looped = 0;
+      counter.drainFor(drain);
+      Map<String, FinalAnswer> out = new HashMap<>();
       for (String id : ids) {
         assertThat(answers.get(id)).as(id).isEqualTo(1);
-        List<List<dev.moa.protocol.avro.AgentOutput>> passes = counter.answer(id).getLayers();
-        assertThat(passes.size()).as(id).isEven().isBetween(2, 6);
-        for (int i = 0; i < passes.size(); i++) {
-          // Exactly one pass of each layer per round, in order: no pass lost or run twice.
-          assertThat(passes.get(i).get(0).getLayer()).as(id).isEqualTo(i % 2 + 1);
-          assertThat(passes.get(i).get(0).getRound()).as(id).isEqualTo(i / 2);
-        }
-        looped += passes.size() > 2 ? 1 : 0;
+        out.put(id, counter.answer(id));
       }
-      assertThat(looped).as("requests whose critic rejected").isPositive();
       assertThat(counter.statuses(ids)).containsOnly(AnswerStatus.SUCCEEDED);
+      return out;
     }
+  }
+
+  private Process startOrchestrator(Path dir, Path state) throws Exception {
+    Process orchestrator =
+        TestPipeline.childProcess(
+            "orchestrator",
+            settings.bootstrap(),
+            dir,
+            "--moa.orchestrator.simulator-base-url=" + sim.baseUrl(),
+            "--moa.orchestrator.state-dir=" + state);
+    children.add(orchestrator);
+    return orchestrator;
+  }
+
+  /**
+   * Kills the orchestrator and starts a new one with the old local state lost too: the barrier
+   * rebuilds from Kafka.
+   */
+  private void restartOrchestratorWithoutState(Process orchestrator, Path state) throws Exception {
+    TestPipeline.kill(orchestrator);
+    AskCommand.deleteQuietly(state);
+    startOrchestrator(work.resolve("second"), state);
   }
 
   @Test

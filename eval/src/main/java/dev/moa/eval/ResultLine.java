@@ -125,11 +125,6 @@ public record ResultLine(
     public Layer {
       agents = List.copyOf(agents);
     }
-
-    /** A pass of the first round without a critic's verdict. */
-    public Layer(int layer, long latencyMs, List<Agent> agents) {
-      this(layer, latencyMs, agents, 0, null);
-    }
   }
 
   /** One agent's (or the aggregator's) call. */
@@ -150,32 +145,6 @@ public record ResultLine(
       Objects.requireNonNull(model, "model");
       Objects.requireNonNull(status, "status");
       content = content == null ? "" : content;
-    }
-
-    /** A call without a verdict (not a critic, vote or best-of-n pick). */
-    public Agent(
-        String agent,
-        String model,
-        String status,
-        String content,
-        int promptTokens,
-        int completionTokens,
-        long latencyMs,
-        long ttftMs,
-        String error,
-        boolean cached) {
-      this(
-          agent,
-          model,
-          status,
-          content,
-          promptTokens,
-          completionTokens,
-          latencyMs,
-          ttftMs,
-          error,
-          cached,
-          null);
     }
 
     public boolean failed() {

@@ -25,7 +25,8 @@ class SummaryTest {
         latency,
         latency / 2,
         ok ? null : "http_429: slow down",
-        cached);
+        cached,
+        null);
   }
 
   /**
@@ -65,7 +66,7 @@ class SummaryTest {
         p,
         c,
         latency,
-        List.of(new ResultLine.Layer(0, layerLatency, List.of(a, b))),
+        List.of(new ResultLine.Layer(0, layerLatency, List.of(a, b), 0, null)),
         agg,
         errors,
         false,

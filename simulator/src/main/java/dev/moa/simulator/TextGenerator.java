@@ -176,12 +176,7 @@ public final class TextGenerator {
 
   /** True when a system message asks for a final {@value #JUDGE_VERDICT_FORMAT} line. */
   public static boolean isJudgePrompt(List<ReceivedCall.Message> messages) {
-    for (ReceivedCall.Message m : messages) {
-      if ("system".equals(m.role()) && m.content().contains(JUDGE_VERDICT_FORMAT)) {
-        return true;
-      }
-    }
-    return false;
+    return systemContains(messages, JUDGE_VERDICT_FORMAT);
   }
 
   private static boolean systemContains(List<ReceivedCall.Message> messages, String text) {

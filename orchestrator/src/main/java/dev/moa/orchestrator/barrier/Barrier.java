@@ -320,20 +320,9 @@ public final class Barrier {
   private Step startLayer(RequestState state, int layer, String helperResponse, long now) {
     MoaRequest request = state.getRequest();
     MoaConfigSnapshot config = request.getConfig();
-    LayerSpec spec = config.getLayers().get(layer - 1);
-    List<AgentSpec> agents = spec.getAgents();
-    int round = state.getRound();
-    List<AgentTask> tasks = new ArrayList<>();
-    List<String> expected = new ArrayList<>();
-    for (int i = 0; i < agents.size(); i++) {
-      String id = TaskFactory.taskId(request.getRequestId(), round, layer, i);
-      expected.add(id);
-      tasks.add(
-          TaskFactory.withSampleSeed(
-              request,
-              spec,
-              task(request, id, layer, i, agents.get(i), TaskRole.AGENT, helperResponse, now)));
-    }
+    List<AgentTask> tasks =
+        TaskFactory.layerTasks(request, state.getRound(), layer, helperResponse, now);
+    List<String> expected = tasks.stream().map(AgentTask::getTaskId).toList();
     long timeout = config.getLayerTimeoutMs();
     RequestState next =
         RequestState.newBuilder(state)

@@ -419,14 +419,7 @@ final class ConfigParser {
     }
     List<AgentConfig> agents = new ArrayList<>();
     for (int k = 1; k <= samples; k++) {
-      agents.add(
-          new AgentConfig(
-              name + "-" + k,
-              call.model,
-              call.provider,
-              call.temperature,
-              call.maxTokens,
-              call.prompt));
+      agents.add(call.agent(name + "-" + k));
     }
     return new LayerConfig(agents, LayerConfig.Kind.SELF_MOA, 0, 0);
   }
@@ -473,10 +466,8 @@ final class ConfigParser {
     if (call == null || name == null) {
       return null;
     }
-    AgentConfig critic =
-        new AgentConfig(
-            name, call.model, call.provider, call.temperature, call.maxTokens, call.prompt);
-    return new LayerConfig(List.of(critic), LayerConfig.Kind.CRITIC, retryLayer, maxRetries);
+    return new LayerConfig(
+        List.of(call.agent(name)), LayerConfig.Kind.CRITIC, retryLayer, maxRetries);
   }
 
   /** An optional agent name with a default; null (and an error) when bad. */
@@ -529,9 +520,7 @@ final class ConfigParser {
       }
       Call call = parseCall(agent, agentPath);
       if (call != null && name != null) {
-        agents.add(
-            new AgentConfig(
-                name, call.model, call.provider, call.temperature, call.maxTokens, call.prompt));
+        agents.add(call.agent(name));
       }
     }
     return errors.size() == before ? agents : null;
@@ -603,7 +592,13 @@ final class ConfigParser {
   }
 
   private record Call(
-      String model, String provider, double temperature, int maxTokens, String prompt) {}
+      String model, String provider, double temperature, int maxTokens, String prompt) {
+
+    /** An agent named {@code name} that makes this call. */
+    AgentConfig agent(String name) {
+      return new AgentConfig(name, model, provider, temperature, maxTokens, prompt);
+    }
+  }
 
   /** The fields agents and the aggregator share. Null when any is bad. */
   private Call parseCall(JsonNode node, String path) {

@@ -51,38 +51,38 @@ public final class TaskFactory {
   /** One task per agent of {@code layer} (1-based), with the previous layer's answers. */
   public static List<AgentTask> layerTasks(
       MoaRequest request, int layer, String helperResponse, long now) {
+    return layerTasks(request, 0, layer, helperResponse, now);
+  }
+
+  /**
+   * One task per agent of {@code layer} (1-based) in {@code round} (see {@link #taskId(String, int,
+   * int, int)}), with the answers it builds on. A self-MoA layer's k calls share one prompt; each
+   * gets its own seed (the request's, or 0, plus 1..k) so the samples differ and repeat exactly.
+   */
+  public static List<AgentTask> layerTasks(
+      MoaRequest request, int round, int layer, String helperResponse, long now) {
     MoaConfigSnapshot config = request.getConfig();
     LayerSpec spec = config.getLayers().get(layer - 1);
     List<AgentSpec> agents = spec.getAgents();
     List<AgentTask> tasks = new ArrayList<>();
     for (int i = 0; i < agents.size(); i++) {
-      tasks.add(
-          withSampleSeed(
+      AgentTask task =
+          task(
               request,
-              spec,
-              task(
-                  request,
-                  taskId(request.getRequestId(), layer, i),
-                  layer,
-                  i,
-                  agents.get(i),
-                  TaskRole.AGENT,
-                  helperResponse,
-                  now)));
+              taskId(request.getRequestId(), round, layer, i),
+              layer,
+              i,
+              agents.get(i),
+              TaskRole.AGENT,
+              helperResponse,
+              now);
+      if (spec.getKind() == LayerKind.SELF_MOA) {
+        long base = request.getSeed() == null ? 0 : request.getSeed();
+        task = AgentTask.newBuilder(task).setSeed(base + i + 1).build();
+      }
+      tasks.add(task);
     }
     return tasks;
-  }
-
-  /**
-   * A self-MoA layer's k calls share one prompt; each gets its own seed (the request's, or 0, plus
-   * 1..k) so the samples differ and repeat exactly. Other layers' tasks are returned as they are.
-   */
-  public static AgentTask withSampleSeed(MoaRequest request, LayerSpec layer, AgentTask task) {
-    if (layer.getKind() != LayerKind.SELF_MOA) {
-      return task;
-    }
-    long base = request.getSeed() == null ? 0 : request.getSeed();
-    return AgentTask.newBuilder(task).setSeed(base + task.getAgentIndex() + 1).build();
   }
 
   /** The aggregator's call, after the last layer. */

@@ -37,27 +37,28 @@ class TopologySchemaHistoryTest {
     }
   }
 
-  /** Today's record as the 0.2 writer would have written it: read as 0.2, then encoded with 0.2. */
-  private static byte[] asOldWriter(SpecificRecord current, byte[] currentBytes, Schema old)
-      throws Exception {
+  /**
+   * Today's record as the 0.2 writer ({@code history/<file>}) would have written it, decoded by
+   * today's serde: read as 0.2, encoded with 0.2, then read back.
+   */
+  private static <T extends SpecificRecord> T viaOldWriter(
+      T current, AvroSerde<T> serde, String file) throws Exception {
+    Schema old = history(file);
     BinaryMessageDecoder<GenericRecord> oldReader =
         new BinaryMessageDecoder<>(GenericData.get(), old);
     oldReader.addSchema(current.getSchema());
-    GenericRecord asOld = oldReader.decode(currentBytes);
+    GenericRecord asOld = oldReader.decode(serde.toBytes(current));
     ByteBuffer buffer =
         new BinaryMessageEncoder<GenericRecord>(GenericData.get(), old).encode(asOld);
     byte[] bytes = new byte[buffer.remaining()];
     buffer.get(bytes);
-    return bytes;
+    return serde.fromBytes(bytes);
   }
 
   @Test
   void aRequestWrittenBeforeTopologiesRunsAsPlainLayers() throws Exception {
     MoaRequest current = Fixtures.request();
-    byte[] old =
-        asOldWriter(current, Serdes.REQUEST.toBytes(current), history("MoaRequest-0.2.avsc"));
-
-    MoaRequest decoded = Serdes.REQUEST.fromBytes(old);
+    MoaRequest decoded = viaOldWriter(current, Serdes.REQUEST, "MoaRequest-0.2.avsc");
 
     assertThat(decoded.getConfig().getLayers()).allMatch(l -> l.getKind() == LayerKind.AGENTS);
     assertThat(decoded.getConfig().getAggregation()).isEqualTo(AggregationMode.SYNTHESIZE);
@@ -67,28 +68,19 @@ class TopologySchemaHistoryTest {
   @Test
   void stateAnswersAndAggregateTasksWrittenBeforeTopologiesDecodeAtRoundZero() throws Exception {
     RequestState state = Fixtures.requestState();
-    RequestState s =
-        Serdes.REQUEST_STATE.fromBytes(
-            asOldWriter(
-                state, Serdes.REQUEST_STATE.toBytes(state), history("RequestState-0.2.avsc")));
+    RequestState s = viaOldWriter(state, Serdes.REQUEST_STATE, "RequestState-0.2.avsc");
     assertThat(s.getRound()).isZero();
     assertThat(s.getRequestId()).isEqualTo(state.getRequestId());
 
     FinalAnswer answer = Fixtures.finalAnswer();
-    FinalAnswer a =
-        Serdes.FINAL_ANSWER.fromBytes(
-            asOldWriter(
-                answer, Serdes.FINAL_ANSWER.toBytes(answer), history("FinalAnswer-0.2.avsc")));
+    FinalAnswer a = viaOldWriter(answer, Serdes.FINAL_ANSWER, "FinalAnswer-0.2.avsc");
     assertThat(a.getLayers())
         .flatMap(l -> l)
         .allMatch(o -> o.getRound() == 0 && o.getVerdict() == null);
     assertThat(a.getAnswer()).isEqualTo(answer.getAnswer());
 
     AggregateTask task = Fixtures.aggregateTask();
-    AggregateTask t =
-        Serdes.AGGREGATE_TASK.fromBytes(
-            asOldWriter(
-                task, Serdes.AGGREGATE_TASK.toBytes(task), history("AggregateTask-0.2.avsc")));
+    AggregateTask t = viaOldWriter(task, Serdes.AGGREGATE_TASK, "AggregateTask-0.2.avsc");
     assertThat(t.getAggregation()).isEqualTo(AggregationMode.SYNTHESIZE);
     assertThat(t.getCandidates()).isEmpty();
   }
