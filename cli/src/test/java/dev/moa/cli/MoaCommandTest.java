@@ -1,12 +1,10 @@
 package dev.moa.cli;
 
+import static dev.moa.cli.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.moa.protocol.config.ConfigLoader;
 import dev.moa.runtime.broker.LocalBroker;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,33 +15,14 @@ class MoaCommandTest {
 
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  private static synchronized Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Moa.execute(args);
-      return new Run(
-          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
-  private static void assertOneLineErrorWithoutStackTrace(Run r) {
+  private static void assertOneLineErrorWithoutStackTrace(CommandRun r) {
     assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception:");
     assertThat(r.err().strip().lines()).hasSize(1);
   }
 
   @Test
   void helpListsEveryCommand() {
-    Run r = run("--help");
+    CommandRun r = run("--help");
     assertThat(r.code()).isZero();
     assertThat(r.out())
         .contains("ask", "up", "status", "down", "run", "broker", "simulator", "config", "bench");
@@ -67,7 +46,7 @@ class MoaCommandTest {
           {"config", "import-seed", "--help"},
           {"bench", "critical-path", "--help"}
         }) {
-      Run r = run(cmd);
+      CommandRun r = run(cmd);
       assertThat(r.code()).as(String.join(" ", cmd)).isZero();
       assertThat(r.out()).as(String.join(" ", cmd)).contains("Usage:");
     }
@@ -75,7 +54,7 @@ class MoaCommandTest {
 
   @Test
   void validateAcceptsTheShippedConfig() {
-    Run r = run("config", "validate", Path.of("../configs/workshop.yaml").toString());
+    CommandRun r = run("config", "validate", Path.of("../configs/workshop.yaml").toString());
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("ok", "3 layers", "llama-3.3-70b");
   }
@@ -93,7 +72,7 @@ class MoaCommandTest {
           - {name: a, model: m, provider: nowhere}
         aggregator: {model: m, provider: simulator, max_tokens: 0}
         """);
-    Run r = run("config", "validate", bad.toString());
+    CommandRun r = run("config", "validate", bad.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
         .contains("agents[0].temperature: 3.5 is outside 0..2")
@@ -106,7 +85,7 @@ class MoaCommandTest {
 
   @Test
   void validateOfAMissingFileNamesIt() {
-    Run r = run("config", "validate", dir.resolve("nope.yaml").toString());
+    CommandRun r = run("config", "validate", dir.resolve("nope.yaml").toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("nope.yaml");
     assertOneLineErrorWithoutStackTrace(r);
@@ -115,7 +94,8 @@ class MoaCommandTest {
   @Test
   void importSeedWritesAConfigThatValidates() throws Exception {
     Path out = dir.resolve("seed.yaml");
-    Run r = run("config", "import-seed", "../configs/seed-example.json", "--out", out.toString());
+    CommandRun r =
+        run("config", "import-seed", "../configs/seed-example.json", "--out", out.toString());
     assertThat(r.code()).isZero();
     assertThat(ConfigLoader.load(out).layers()).hasSize(2);
   }
@@ -124,7 +104,7 @@ class MoaCommandTest {
   void askWithABrokenConfigFailsInOneLineWithExitCode2() throws Exception {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, "name: x\nlayers: 0\nagents: []\naggregator: {model: m}\n");
-    Run r = run("ask", "--config", bad.toString(), "hello");
+    CommandRun r = run("ask", "--config", bad.toString(), "hello");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).startsWith("moa: error: ").contains("layers");
     assertOneLineErrorWithoutStackTrace(r);
@@ -137,7 +117,7 @@ class MoaCommandTest {
         bad,
         "name: x\nlayers: 1\nagents: [{name: a, model: m, provider: mystery}]\n"
             + "aggregator: {model: m, provider: simulator}\n");
-    Run r = run("ask", "--config", bad.toString(), "hello");
+    CommandRun r = run("ask", "--config", bad.toString(), "hello");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("mystery");
     assertOneLineErrorWithoutStackTrace(r);
@@ -151,7 +131,7 @@ class MoaCommandTest {
         "name: x\nproviders:\n  lab: {base_url: \"https://lab.example/v1\", api_key_env:"
             + " MOA_TEST_UNSET_KEY_4711}\nlayers: 1\nagents: [{name: a, model: m, provider:"
             + " lab}]\naggregator: {model: m, provider: lab}\n");
-    Run r = run("ask", "--config", cfg.toString(), "hello");
+    CommandRun r = run("ask", "--config", cfg.toString(), "hello");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("MOA_TEST_UNSET_KEY_4711", "is not set");
     assertOneLineErrorWithoutStackTrace(r);
@@ -160,7 +140,7 @@ class MoaCommandTest {
   @Test
   void askWithAnUnreachableKafkaFailsInOneLineWithExitCode3() {
     int port = LocalBroker.freePort();
-    Run r = run("ask", "--bootstrap", "127.0.0.1:" + port, "hello");
+    CommandRun r = run("ask", "--bootstrap", "127.0.0.1:" + port, "hello");
     assertThat(r.code()).isEqualTo(3);
     assertThat(r.err()).contains("cannot reach Kafka at 127.0.0.1:" + port);
     assertOneLineErrorWithoutStackTrace(r);
@@ -168,7 +148,7 @@ class MoaCommandTest {
 
   @Test
   void askWithAMalformedBootstrapIsAUsageError() {
-    Run r = run("ask", "--bootstrap", "not a host", "hello");
+    CommandRun r = run("ask", "--bootstrap", "not a host", "hello");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--bootstrap");
     assertOneLineErrorWithoutStackTrace(r);
@@ -176,7 +156,7 @@ class MoaCommandTest {
 
   @Test
   void runRejectsAnUnknownService() {
-    Run r = run("run", "planner", "--bootstrap", "127.0.0.1:9");
+    CommandRun r = run("run", "planner", "--bootstrap", "127.0.0.1:9");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("planner", "orchestrator", "agent-worker");
     assertOneLineErrorWithoutStackTrace(r);
@@ -187,7 +167,7 @@ class MoaCommandTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         System.getenv("MOA_API_TOKEN") == null, "MOA_API_TOKEN is set in this environment");
     // Port 9 (discard): nothing listens; the refusal comes before any Kafka connection.
-    Run r = run("run", "orchestrator", "--address", "0.0.0.0", "--bootstrap", "127.0.0.1:9");
+    CommandRun r = run("run", "orchestrator", "--address", "0.0.0.0", "--bootstrap", "127.0.0.1:9");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
         .startsWith("moa: error: --address: server.address is '0.0.0.0', not loopback")
@@ -197,7 +177,7 @@ class MoaCommandTest {
 
   @Test
   void simulatorRejectsBadFaultsNamingTheItem() {
-    Run r = run("simulator", "--faults", "timeout=0.2");
+    CommandRun r = run("simulator", "--faults", "timeout=0.2");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("timeout");
     assertOneLineErrorWithoutStackTrace(r);
@@ -205,7 +185,8 @@ class MoaCommandTest {
 
   @Test
   void evalOfAMissingDatasetIsAUsageErrorNamingTheFile() {
-    Run r = run("eval", "--dataset", dir.resolve("nope.jsonl").toString(), "--out", dir.toString());
+    CommandRun r =
+        run("eval", "--dataset", dir.resolve("nope.jsonl").toString(), "--out", dir.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--dataset: no such file:").contains("nope.jsonl");
     assertOneLineErrorWithoutStackTrace(r);
@@ -222,7 +203,8 @@ class MoaCommandTest {
 
         {"input": "no id"}
         """);
-    Run r = run("eval", "--dataset", dataset.toString(), "--out", dir.resolve("out").toString());
+    CommandRun r =
+        run("eval", "--dataset", dataset.toString(), "--out", dir.resolve("out").toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
         .contains("d.jsonl:2 (g):")
@@ -238,7 +220,7 @@ class MoaCommandTest {
   void evalRejectsBadOptionsBeforeStartingAnything() throws Exception {
     Path dataset = dir.resolve("d.jsonl");
     Files.writeString(dataset, "{\"id\": \"a\", \"input\": \"hi\"}\n");
-    Run progress =
+    CommandRun progress =
         run(
             "eval",
             "--dataset",
@@ -249,20 +231,20 @@ class MoaCommandTest {
             dir.toString());
     assertThat(progress.code()).isEqualTo(2);
     assertThat(progress.err()).contains("--progress").contains("fancy");
-    Run runId = run("eval", "--dataset", dataset.toString(), "--run-id", "a/b");
+    CommandRun runId = run("eval", "--dataset", dataset.toString(), "--run-id", "a/b");
     assertThat(runId.code()).isEqualTo(2);
     assertThat(runId.err()).contains("--run-id").contains("a/b");
-    Run resume = run("eval", "--resume", dir.toString());
+    CommandRun resume = run("eval", "--resume", dir.toString());
     assertThat(resume.code()).isEqualTo(2);
     assertThat(resume.err()).contains("not a run directory");
-    Run grade = run("grade", "--dataset", dataset.toString());
+    CommandRun grade = run("grade", "--dataset", dataset.toString());
     assertThat(grade.code()).isEqualTo(2);
     assertThat(grade.err()).contains("--answers FILE is required");
   }
 
   @Test
   void anOversizedQuestionIsAOneLineErrorWithExitCode2BeforeAnythingStarts() {
-    Run r = run("ask", "--max-prompt-bytes", "100", "x".repeat(101));
+    CommandRun r = run("ask", "--max-prompt-bytes", "100", "x".repeat(101));
     assertThat(r.code()).isEqualTo(2);
     assertOneLineErrorWithoutStackTrace(r);
     assertThat(r.err())
@@ -280,7 +262,7 @@ class MoaCommandTest {
             + "{\"id\": \"huge\", \"input\": \""
             + "y".repeat(300)
             + "\", \"target\": \"a\", \"grader\": {\"type\": \"exact\"}}\n");
-    Run r =
+    CommandRun r =
         run(
             "eval",
             "--dataset",

@@ -1,10 +1,8 @@
 package dev.moa.cli;
 
+import static dev.moa.cli.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,28 +13,21 @@ class SweepCommandTest {
 
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  private static synchronized Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Moa.execute(args);
-      return new Run(
-          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  /** {@code moa sweep} of the demo dataset over {@code space}, writing into {@code dir/out}. */
+  private CommandRun sweep(Path space) {
+    return run(
+        "sweep",
+        "--dataset",
+        "../datasets/demo.jsonl",
+        "--space",
+        space.toString(),
+        "--out",
+        dir.resolve("out").toString());
   }
 
   @Test
   void helpExplainsTheSpaceFormat() {
-    Run r = run("sweep", "--help");
+    CommandRun r = run("sweep", "--help");
     assertThat(r.code()).isZero();
     assertThat(r.out())
         .contains("Usage: moa sweep", "--space", "--resume", "strategy: grid", "dimensions:")
@@ -46,21 +37,13 @@ class SweepCommandTest {
 
   @Test
   void aNewSweepNeedsADatasetAndASpace() {
-    Run noDataset = run("sweep", "--space", "../configs/sweeps/demo-space.yaml");
+    CommandRun noDataset = run("sweep", "--space", "../configs/sweeps/demo-space.yaml");
     assertThat(noDataset.code()).isEqualTo(2);
     assertThat(noDataset.err()).contains("--dataset FILE is required");
-    Run noSpace = run("sweep", "--dataset", "../datasets/demo.jsonl");
+    CommandRun noSpace = run("sweep", "--dataset", "../datasets/demo.jsonl");
     assertThat(noSpace.code()).isEqualTo(2);
     assertThat(noSpace.err()).contains("--space FILE is required");
-    Run missing =
-        run(
-            "sweep",
-            "--dataset",
-            "../datasets/demo.jsonl",
-            "--space",
-            dir.resolve("nope.yaml").toString(),
-            "--out",
-            dir.resolve("out").toString());
+    CommandRun missing = sweep(dir.resolve("nope.yaml"));
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("--space: no such file: " + dir.resolve("nope.yaml"));
   }
@@ -71,15 +54,7 @@ class SweepCommandTest {
     Files.writeString(
         space, "strategy: random\ncount: 2\ndimensions: {temperature: [0.1, 2.5], layer: [1]}\n");
 
-    Run r =
-        run(
-            "sweep",
-            "--dataset",
-            "../datasets/demo.jsonl",
-            "--space",
-            space.toString(),
-            "--out",
-            dir.resolve("out").toString());
+    CommandRun r = sweep(space);
 
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().strip().lines()).hasSize(1);
@@ -105,15 +80,7 @@ class SweepCommandTest {
     Path space = dir.resolve("space.yaml");
     Files.writeString(space, "base: base.yaml\ndimensions: {agents: [2, 1]}\n");
 
-    Run r =
-        run(
-            "sweep",
-            "--dataset",
-            "../datasets/demo.jsonl",
-            "--space",
-            space.toString(),
-            "--out",
-            dir.resolve("out").toString());
+    CommandRun r = sweep(space);
 
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains(space + ": configuration c02 (agents=1): min_successes: 2");

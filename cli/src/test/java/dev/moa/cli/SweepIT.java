@@ -212,27 +212,19 @@ class SweepIT {
   void aBadSpaceNamesTheFieldAndValueAndStartsNothing(@TempDir Path tmp) throws Exception {
     Path space = tmp.resolve("bad.yaml");
     Files.writeString(space, "dimensions:\n  temperature: [0.1, 9]\n  agents: [0]\n");
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream old = System.err;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    int exit;
-    try {
-      exit =
-          Moa.execute(
-              "sweep",
-              "--bootstrap",
-              settings.bootstrap(),
-              "--dataset",
-              DEMO_DATASET.toString(),
-              "--space",
-              space.toString(),
-              "--out",
-              tmp.resolve("out").toString());
-    } finally {
-      System.setErr(old);
-    }
-    assertThat(exit).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
+    CommandRun r =
+        CommandRun.run(
+            "sweep",
+            "--bootstrap",
+            settings.bootstrap(),
+            "--dataset",
+            DEMO_DATASET.toString(),
+            "--space",
+            space.toString(),
+            "--out",
+            tmp.resolve("out").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
         .contains(space + ": dimensions.temperature[1]: 9 is outside 0..2")
         .contains(space + ": dimensions.agents[0]: 0 is not a whole number in 1..64");
     assertThat(tmp.resolve("out").resolve("run.json")).doesNotExist();

@@ -26,6 +26,11 @@ public record Configuration(String id, Map<String, String> choices, MoaConfig co
 
   /** {@code layers=2 agents=3 temperature=0.7}. */
   public String label() {
+    return label(choices);
+  }
+
+  /** The label of {@code choices}, before there is a configuration to ask. */
+  static String label(Map<String, String> choices) {
     return choices.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue())
         .collect(Collectors.joining(" "));

@@ -55,7 +55,6 @@ public final class SpaceExpander {
       name = name.length() > 60 - width ? name.substring(0, 60 - width) : name;
       tree.put("name", name + "-" + id);
       apply(tree, chosen);
-      String label = new Configuration(id, labels, base, "").label();
       try {
         MoaConfig config = ConfigLoader.parse(YAML.writeValueAsString(tree), "configuration " + id);
         out.add(new Configuration(id, labels, config, ConfigWriter.toYaml(config)));
@@ -63,7 +62,7 @@ public final class SpaceExpander {
         for (ConfigError err : e.errors()) {
           errors.add(
               new ConfigError(
-                  "configuration " + id + " (" + label + ")",
+                  "configuration " + id + " (" + Configuration.label(labels) + ")",
                   (err.path().isEmpty() ? "" : err.path() + ": ") + err.message()));
         }
       }

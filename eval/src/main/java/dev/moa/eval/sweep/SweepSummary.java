@@ -122,7 +122,8 @@ public final class SweepSummary {
               c.config().prices());
       Summary s = Summary.of(run, lines);
       summaries.put(c.id(), s);
-      points.add(new Pareto.Point(c.id(), score(lines), tokensPerSample(lines), p50(s)));
+      points.add(
+          new Pareto.Point(c.id(), score(lines), tokensPerSample(lines), s.endToEnd().p50()));
     }
     List<String> front = Pareto.front(points);
     Set<String> onFront = new HashSet<>(front);
@@ -173,10 +174,6 @@ public final class SweepSummary {
     long tokens =
         lines.stream().filter(l -> !l.cancelled()).mapToLong(ResultLine::totalTokens).sum();
     return n == 0 ? 0 : (double) tokens / n;
-  }
-
-  private static Long p50(Summary s) {
-    return s.endToEnd().p50();
   }
 
   public Info info() {
@@ -254,32 +251,16 @@ public final class SweepSummary {
       o.put("answered", r.answered());
       o.put("graded", r.graded());
       o.put("failed", r.failed());
-      putNullable(o, "score", r.score());
-      putNullable(o, "accuracy", r.accuracy());
+      o.put("score", r.score());
+      o.put("accuracy", r.accuracy());
       o.put("tokens_per_sample", r.tokensPerSample());
-      putNullable(o, "latency_p50_ms", r.latencyP50Ms());
-      putNullable(o, "latency_p95_ms", r.latencyP95Ms());
-      putNullable(o, "cost_usd", r.costUsd());
+      o.put("latency_p50_ms", r.latencyP50Ms());
+      o.put("latency_p95_ms", r.latencyP95Ms());
+      o.put("cost_usd", r.costUsd());
       o.put("simulated", r.simulated());
       o.put("config", r.id() + "/config.yaml");
       o.put("report", r.id() + "/report.html");
     }
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
-  }
-
-  private static void putNullable(ObjectNode o, String key, Double v) {
-    if (v == null) {
-      o.putNull(key);
-    } else {
-      o.put(key, v);
-    }
-  }
-
-  private static void putNullable(ObjectNode o, String key, Long v) {
-    if (v == null) {
-      o.putNull(key);
-    } else {
-      o.put(key, v);
-    }
   }
 }

@@ -71,61 +71,36 @@ public final class BrokerSecurity {
           keytool(
               env,
               log,
+              ca,
+              "CA_PASS",
               "-genkeypair",
               "-alias",
               "ca",
               "-dname",
               "CN=MoA test CA " + suffix(),
               "-ext",
-              "bc:c",
-              "-keystore",
-              ca,
-              "-storepass:env",
-              "CA_PASS"),
+              "bc:c"),
           keytool(
               env,
               log,
+              keystore,
+              "KEY_PASS",
               "-genkeypair",
               "-alias",
               "broker",
               "-dname",
-              "CN=localhost",
-              "-keystore",
-              keystore,
-              "-storepass:env",
-              "KEY_PASS"));
+              "CN=localhost"));
+      await(
+          log,
+          keytool(env, log, ca, "CA_PASS", "-exportcert", "-rfc", "-alias", "ca", "-file", caCert),
+          keytool(env, log, keystore, "KEY_PASS", "-certreq", "-alias", "broker", "-file", csr));
       await(
           log,
           keytool(
               env,
               log,
-              "-exportcert",
-              "-rfc",
-              "-alias",
-              "ca",
-              "-file",
-              caCert,
-              "-keystore",
               ca,
-              "-storepass:env",
-              "CA_PASS"),
-          keytool(
-              env,
-              log,
-              "-certreq",
-              "-alias",
-              "broker",
-              "-file",
-              csr,
-              "-keystore",
-              keystore,
-              "-storepass:env",
-              "KEY_PASS"));
-      await(
-          log,
-          keytool(
-              env,
-              log,
+              "CA_PASS",
               "-gencert",
               "-rfc",
               "-alias",
@@ -135,54 +110,36 @@ public final class BrokerSecurity {
               "-outfile",
               signed,
               "-ext",
-              "SAN=ip:127.0.0.1,dns:localhost",
-              "-keystore",
-              ca,
-              "-storepass:env",
-              "CA_PASS"));
+              "SAN=ip:127.0.0.1,dns:localhost"));
       // The CA first, so that the signed certificate is accepted as a reply with its chain.
       await(
           log,
           keytool(
               env,
               log,
+              keystore,
+              "KEY_PASS",
               "-importcert",
               "-noprompt",
               "-alias",
               "ca",
               "-file",
-              caCert,
-              "-keystore",
-              keystore,
-              "-storepass:env",
-              "KEY_PASS"),
+              caCert),
           keytool(
               env,
               log,
+              truststore,
+              "TRUST_PASS",
               "-importcert",
               "-noprompt",
               "-alias",
               "ca",
               "-file",
-              caCert,
-              "-keystore",
-              truststore,
-              "-storepass:env",
-              "TRUST_PASS"));
+              caCert));
       await(
           log,
           keytool(
-              env,
-              log,
-              "-importcert",
-              "-alias",
-              "broker",
-              "-file",
-              signed,
-              "-keystore",
-              keystore,
-              "-storepass:env",
-              "KEY_PASS"));
+              env, log, keystore, "KEY_PASS", "-importcert", "-alias", "broker", "-file", signed));
       return new BrokerSecurity(keystore, truststore, keyPass, trustPass, secret());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot generate TLS material in " + dir + ": " + e, e);
@@ -263,7 +220,12 @@ public final class BrokerSecurity {
     return secret().substring(0, 8);
   }
 
-  private static Process keytool(Map<String, String> env, Path log, Object... args)
+  /**
+   * Starts {@code keytool args... -keystore store -storepass:env passwordVar} on a PKCS12 store;
+   * the password is read from {@code env}.
+   */
+  private static Process keytool(
+      Map<String, String> env, Path log, Path store, String passwordVar, Object... args)
       throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
@@ -272,6 +234,7 @@ public final class BrokerSecurity {
     for (Object a : args) {
       cmd.add(a.toString());
     }
+    cmd.addAll(List.of("-keystore", store.toString(), "-storepass:env", passwordVar));
     cmd.addAll(List.of("-storetype", "PKCS12"));
     if (args[0].equals("-genkeypair")) {
       cmd.addAll(List.of("-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2"));
