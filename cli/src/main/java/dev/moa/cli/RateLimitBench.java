@@ -222,9 +222,6 @@ final class RateLimitBench implements Callable<Integer> {
     props.put("moa.cache.enabled", "false");
     props.put("moa.ratelimit.window", minute.toMillis() + "ms");
     props.put("moa.ratelimit.members-refresh", "1s");
-    // The key is this bench's own simulator's: only its workers share it, whatever else runs on
-    // the cluster (other services calling the same model name count in the default groups).
-    props.put("moa.ratelimit.group-prefix", "moa-ratelimit-bench-" + java.util.UUID.randomUUID());
     if (keepLogs) {
       props.put("logging.level.dev.moa.runtime.ratelimit", "DEBUG");
       props.put("logging.level.dev.moa.provider", "DEBUG");

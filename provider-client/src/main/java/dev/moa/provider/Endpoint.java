@@ -15,6 +15,23 @@ public record Endpoint(String providerName, String baseUrl, String apiKey) {
     }
   }
 
+  /**
+   * Whose rate limits a call spends: the provider's name, then a digest of its base URL and API key
+   * (never the key itself), e.g. {@code cerebras@3f9a0c12d4e5}. Two endpoints with the same name
+   * but another key or server are limited apart.
+   */
+  public String limitKey() {
+    String identity = baseUrl.strip() + '\u0000' + (apiKey == null ? "" : apiKey.strip());
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(identity.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return providerName + "@" + java.util.HexFormat.of().formatHex(d, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
   /** True when an {@code Authorization: Bearer} header will be sent. */
   public boolean hasApiKey() {
     return apiKey != null && !apiKey.isBlank();

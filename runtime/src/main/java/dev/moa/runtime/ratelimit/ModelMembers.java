@@ -19,12 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How many processes share each provider's and model's rate limits: every process that calls a
- * model (agent worker, aggregator, grader worker with a judge) joins the consumer group {@code
- * <prefix>.<provider>.<model>} (Kafka's consumer group protocol, KIP-848, subscribed to a pattern
- * no topic matches: a member with nothing assigned), and the group's live members are the count
- * (Admin {@code describeConsumerGroups} every {@code refresh}). A process that has not called a
- * model for {@code idleLeave} leaves its group, so its share goes back to the others; it joins
+ * How many processes share each provider key's rate limits of a model (the account is {@code
+ * Endpoint#limitKey}: the provider's name and a digest of its URL and key): every process that
+ * calls a model (agent worker, aggregator, grader worker with a judge) joins the consumer group
+ * {@code <prefix>.<account>.<model>} (Kafka's consumer group protocol, KIP-848, subscribed to a
+ * pattern no topic matches: a member with nothing assigned), and the group's live members are the
+ * count (Admin {@code describeConsumerGroups} every {@code refresh}). A process that has not called
+ * a model for {@code idleLeave} leaves its group, so its share goes back to the others; it joins
  * again on its next call. A killed process stays counted until the broker's {@code
  * group.consumer.session.timeout.ms} (45 s by default): the others spend less meanwhile, never
  * more.
@@ -88,14 +89,14 @@ public final class ModelMembers implements RateBudgets.Members, AutoCloseable {
     thread.scheduleWithFixedDelay(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
   }
 
-  /** The consumer group of a provider's model. */
-  public String groupOf(String provider, String model) {
-    return prefix + "." + provider + "." + model;
+  /** The consumer group of an account's model. */
+  public String groupOf(String account, String model) {
+    return prefix + "." + account + "." + model;
   }
 
   @Override
-  public int count(String provider, String model) {
-    String group = groupOf(provider, model);
+  public int count(String account, String model) {
+    String group = groupOf(account, model);
     long now = nanoTime.getAsLong();
     Membership m = memberships.computeIfAbsent(group, g -> new Membership(g, now));
     m.lastUsed = now;

@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
  * workers of a group: a {@link RateGate} for the {@code ProviderClient}. See
  * docs/decisions/022-shared-rate-budget.md.
  *
- * <p><b>Sharing.</b> Each process spends at most {@code limit / members} requests and tokens per
- * window, {@code members} being the live processes calling that provider's model ({@link
- * ModelMembers}: agent workers, aggregators, grader workers with a judge); and never more than the
- * provider's own {@code x-ratelimit-remaining-*} headers say is left, less what it reserved since
- * it last heard them. No coordination between workers is needed.
+ * <p><b>Sharing.</b> A budget belongs to a provider key and a model ({@code Endpoint#limitKey}: the
+ * provider, a digest of its URL and API key). Each process spends at most {@code limit / members}
+ * requests and tokens per window, {@code members} being the live processes calling that model with
+ * that key ({@link ModelMembers}: agent workers, aggregators, grader workers with a judge); and
+ * never more than the provider's own {@code x-ratelimit-remaining-*} headers say is left, less what
+ * it reserved since it last heard them. No coordination between workers is needed.
  *
  * <p><b>Windows.</b> A window lasts {@code window} (a minute; shorter when a test time-scales it)
  * and is aligned to the provider's by its {@code x-ratelimit-reset-*} headers (see {@code align}).
@@ -143,17 +144,24 @@ public final class RateBudgets implements RateGate, AutoCloseable {
 
   @Override
   public CompletableFuture<Permit> acquire(Endpoint endpoint, String model, long tokens) {
+    String account = endpoint.limitKey();
     Budget b =
         budgets.computeIfAbsent(
-            endpoint.providerName() + '\u0000' + model,
-            k -> new Budget(endpoint.providerName(), model));
+            account + '\u0000' + model, k -> new Budget(endpoint.providerName(), account, model));
     return b.acquire(Math.max(0, tokens));
   }
 
-  /** A snapshot of one budget, for tests and logs; null when it has not been used. */
+  /**
+   * A snapshot of a provider's budget for a model (the first, if the provider is used with several
+   * keys), for tests and logs; null when it has not been used.
+   */
   public Snapshot snapshot(String provider, String model) {
-    Budget b = budgets.get(provider + '\u0000' + model);
-    return b == null ? null : b.snapshot();
+    for (Budget b : budgets.values()) {
+      if (b.provider.equals(provider) && b.model.equals(model)) {
+        return b.snapshot();
+      }
+    }
+    return null;
   }
 
   /**
@@ -198,6 +206,7 @@ public final class RateBudgets implements RateGate, AutoCloseable {
   /** One provider and model. All state is guarded by the budget's monitor. */
   private final class Budget {
     final String provider;
+    final String account; // Endpoint#limitKey: whose limits these are
     final String model;
     long limitRequests;
     long limitTokens;
@@ -217,8 +226,9 @@ public final class RateBudgets implements RateGate, AutoCloseable {
     ScheduledFuture<?> pump;
     long pumpAt;
 
-    Budget(String provider, String model) {
+    Budget(String provider, String account, String model) {
       this.provider = provider;
+      this.account = account;
       this.model = model;
       Limit l = configured(provider, model);
       if (l != null) {
@@ -266,7 +276,7 @@ public final class RateBudgets implements RateGate, AutoCloseable {
         // zero here: reserve it there instead.
         return false;
       }
-      int m = members.count(provider, model);
+      int m = members.count(account, model);
       if (m <= 0) {
         // Not counted yet: ask again shortly (see Members#count).
         recheckAt = now + MEMBERS_RECHECK_NANOS;
@@ -521,7 +531,7 @@ public final class RateBudgets implements RateGate, AutoCloseable {
       return new Snapshot(
           limitRequests,
           limitTokens,
-          members.count(provider, model),
+          members.count(account, model),
           usedRequests,
           usedTokens,
           serverRemainingTokens,

@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param enabled false: calls go without a budget (retries and the circuit breaker stay)
  * @param window the provider's rate-limit window: a minute (shorter only to time-scale a test)
  * @param members processes sharing the limits; unset: counted, per provider and model, from the
- *     consumer groups {@code <group-prefix>.<provider>.<model>} that every calling process joins
+ *     consumer groups {@code <group-prefix>.<provider>@<key digest>.<model>} that every calling
+ *     process joins
  * @param groupPrefix the prefix of those consumer groups
  * @param membersRefresh how often the groups' members are counted
  * @param idleLeave how long without a call to a model before a process leaves its group (and gives

@@ -103,6 +103,15 @@ class RateBudgetsTest {
   }
 
   @Test
+  void anotherKeyOfTheSameProviderHasABudgetOfItsOwn() {
+    budgets(Duration.ofSeconds(30), new RateBudgets.Limit("cerebras", "*", 1, 0));
+    assertThat(budgets.acquire(CEREBRAS, MODEL, 10)).isDone();
+    assertThat(budgets.acquire(CEREBRAS, MODEL, 10)).isNotDone(); // 1 request a window
+    Endpoint otherKey = new Endpoint("cerebras", "http://127.0.0.1:1/v1", "another-key");
+    assertThat(budgets.acquire(otherKey, MODEL, 10)).isDone();
+  }
+
+  @Test
   void requestsAreSharedToo() {
     members.set(3);
     budgets(Duration.ofSeconds(5), new RateBudgets.Limit("cerebras", MODEL, 7, 0));
