@@ -203,7 +203,7 @@ abstract class BatchCommand implements Callable<Integer> {
               id,
               kind(),
               dataset.toString(),
-              sha256(dataset),
+              RunManifest.sha256(dataset),
               null,
               null,
               null,
@@ -505,10 +505,6 @@ abstract class BatchCommand implements Callable<Integer> {
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
         + "-"
         + UUID.randomUUID().toString().substring(0, 4);
-  }
-
-  static String sha256(Path file) throws IOException {
-    return RunManifest.sha256(file);
   }
 
   static String toJson(Object o) {
