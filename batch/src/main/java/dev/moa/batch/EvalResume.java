@@ -2,7 +2,6 @@ package dev.moa.batch;
 
 import dev.moa.eval.Dataset;
 import dev.moa.eval.DatasetReader;
-import dev.moa.eval.GraderRef;
 import dev.moa.eval.ResultLine;
 import dev.moa.eval.ResultsFile;
 import dev.moa.eval.RunInfo;
@@ -128,26 +127,11 @@ public final class EvalResume {
     Path datasetFile = Path.of(m.dataset());
     Dataset dataset;
     try {
-      if (!Files.isRegularFile(datasetFile)) {
-        throw new RefusedException(
-            Refusal.INVALID, "run " + id + ": its dataset " + datasetFile + " no longer exists");
+      String problem = m.datasetProblem();
+      if (problem != null) {
+        throw new RefusedException(Refusal.INVALID, "run " + id + ": its " + problem);
       }
-      if (!RunManifest.sha256(datasetFile).equals(m.datasetSha256())) {
-        throw new RefusedException(
-            Refusal.INVALID,
-            "run "
-                + id
-                + ": its dataset "
-                + datasetFile
-                + " changed since the run started; start a new run instead");
-      }
-      GraderRef dflt =
-          m.defaultGraderType() == null
-              ? null
-              : new GraderRef(
-                  m.defaultGraderType(),
-                  m.defaultGraderOptions() == null ? "{}" : m.defaultGraderOptions());
-      dataset = new DatasetReader(new Graders()::validate).read(datasetFile, dflt);
+      dataset = new DatasetReader(new Graders()::validate).read(datasetFile, m.defaultGrader());
     } catch (IOException e) {
       throw new RefusedException(
           Refusal.INVALID, "run " + id + ": cannot read " + datasetFile + ": " + e.getMessage());

@@ -1,5 +1,6 @@
 package dev.moa.batch;
 
+import dev.moa.eval.GraderRef;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -99,6 +100,32 @@ public record RunManifest(
     Path tmp = dir.resolve(FILE + ".tmp");
     Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this));
     Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * The grader of dataset lines without one ({@code --grader}, {@code --grader-options}), or null.
+   */
+  public GraderRef defaultGrader() {
+    return defaultGraderType == null
+        ? null
+        : new GraderRef(
+            defaultGraderType, defaultGraderOptions == null ? "{}" : defaultGraderOptions);
+  }
+
+  /**
+   * Why a resume cannot use the run's dataset, or null when it is the file the run started with:
+   * {@code dataset FILE no longer exists} or {@code dataset FILE changed since the run started;
+   * start a new run instead}.
+   */
+  public String datasetProblem() throws IOException {
+    Path file = Path.of(dataset);
+    if (!Files.isRegularFile(file)) {
+      return "dataset " + file + " no longer exists";
+    }
+    if (!sha256(file).equals(datasetSha256)) {
+      return "dataset " + file + " changed since the run started; start a new run instead";
+    }
+    return null;
   }
 
   /** The SHA-256 of a file in hex: how a resume knows the dataset did not change. */

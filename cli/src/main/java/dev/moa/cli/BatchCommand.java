@@ -203,7 +203,7 @@ abstract class BatchCommand implements Callable<Integer> {
               id,
               kind(),
               dataset.toString(),
-              sha256(dataset),
+              RunManifest.sha256(dataset),
               null,
               null,
               null,
@@ -412,20 +412,16 @@ abstract class BatchCommand implements Callable<Integer> {
   }
 
   private Dataset readDataset(Path file, RunManifest manifest) throws IOException {
-    GraderRef dflt = null;
-    if (manifest.defaultGraderType() != null) {
-      String opts =
-          manifest.defaultGraderOptions() == null ? "{}" : manifest.defaultGraderOptions();
-      Graders graders = new Graders();
+    GraderRef dflt = manifest.defaultGrader();
+    if (dflt != null) {
       try {
-        graders.validate(manifest.defaultGraderType(), opts, null);
+        new Graders().validate(dflt.type(), dflt.optionsJson(), null);
       } catch (IllegalArgumentException e) {
         // A target-less check may complain about the target only; options errors are real.
         if (!String.valueOf(e.getMessage()).contains("target")) {
           throw new UserError(UserError.USAGE, "--grader/--grader-options: " + e.getMessage());
         }
       }
-      dflt = new GraderRef(manifest.defaultGraderType(), opts);
     }
     Graders graders = new Graders();
     Dataset ds;
@@ -473,17 +469,9 @@ abstract class BatchCommand implements Callable<Integer> {
   }
 
   private void checkUnchanged(RunManifest manifest) throws IOException {
-    Path dataset = Path.of(manifest.dataset());
-    if (!Files.isRegularFile(dataset)) {
-      throw new UserError(
-          UserError.USAGE, "--resume: the run's dataset " + dataset + " no longer exists");
-    }
-    if (!sha256(dataset).equals(manifest.datasetSha256())) {
-      throw new UserError(
-          UserError.USAGE,
-          "--resume: the run's dataset "
-              + dataset
-              + " changed since the run started; start a new run instead");
+    String problem = manifest.datasetProblem();
+    if (problem != null) {
+      throw new UserError(UserError.USAGE, "--resume: the run's " + problem);
     }
   }
 
@@ -517,10 +505,6 @@ abstract class BatchCommand implements Callable<Integer> {
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
         + "-"
         + UUID.randomUUID().toString().substring(0, 4);
-  }
-
-  static String sha256(Path file) throws IOException {
-    return RunManifest.sha256(file);
   }
 
   static String toJson(Object o) {

@@ -5,7 +5,6 @@ import dev.moa.batch.RunEngine;
 import dev.moa.batch.RunManifest;
 import dev.moa.batch.TopicSubmitter;
 import dev.moa.eval.Sample;
-import dev.moa.protocol.avro.GradingSpec;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.MoaConfig;
@@ -169,10 +168,5 @@ final class EvalCommand extends BatchCommand {
   static TopicSubmitter.Keyed<MoaRequest> request(
       MoaConfigSnapshot snapshot, String runId, boolean cache, Sample s) {
     return EvalRequests.request(snapshot, runId, cache, s);
-  }
-
-  /** The sample's grader and target as the grader workers receive them, or null. */
-  static GradingSpec grading(Sample s) {
-    return EvalRequests.grading(s);
   }
 }

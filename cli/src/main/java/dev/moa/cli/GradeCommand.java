@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.batch.EvalRequests;
 import dev.moa.batch.RunEngine;
 import dev.moa.batch.RunManifest;
 import dev.moa.batch.TopicSubmitter;
@@ -152,7 +153,7 @@ final class GradeCommand extends BatchCommand {
             .setStatus(AnswerStatus.SUCCEEDED)
             .setAnswer(text)
             .setUsage(new Usage(0, 0))
-            .setGrading(EvalCommand.grading(s))
+            .setGrading(EvalRequests.grading(s))
             .setSubmittedAtMs(now)
             .setCompletedAtMs(now)
             .build();

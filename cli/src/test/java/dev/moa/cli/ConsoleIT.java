@@ -95,53 +95,39 @@ class ConsoleIT {
     }
   }
 
+  /**
+   * {@code moa eval} of demo.jsonl's first 3 samples into the console's runs dir; its exit code.
+   */
+  private static int evalThreeSamples(String runId) {
+    return Moa.execute(
+        "eval",
+        "--bootstrap",
+        settings.bootstrap(),
+        "--simulator-url",
+        sim.baseUrl(),
+        "--config",
+        work.resolve("configs/simulated.yaml").toString(),
+        "--dataset",
+        REPO.resolve("datasets/demo.jsonl").toString(),
+        "--limit",
+        "3",
+        "--out",
+        work.resolve("runs").resolve(runId).toString(),
+        "--run-id",
+        runId,
+        "--progress",
+        "none");
+  }
+
   @Test
   void everyConsolePageWorksInABrowserAgainstTheRealStack() throws Exception {
     String runId = "console-it-" + System.nanoTime();
-    int exit =
-        Moa.execute(
-            "eval",
-            "--bootstrap",
-            settings.bootstrap(),
-            "--simulator-url",
-            sim.baseUrl(),
-            "--config",
-            work.resolve("configs/simulated.yaml").toString(),
-            "--dataset",
-            REPO.resolve("datasets/demo.jsonl").toString(),
-            "--limit",
-            "3",
-            "--out",
-            work.resolve("runs").resolve(runId).toString(),
-            "--run-id",
-            runId,
-            "--progress",
-            "none");
-    assertThat(exit).isZero();
+    assertThat(evalThreeSamples(runId)).isZero();
     // An interrupted run: 3 samples evaluated, results.jsonl cut short to its first line (as if
     // the run had been killed), for the console to resume.
     String resumeRunId = "console-resume-" + System.nanoTime();
     Path resumeDir = work.resolve("runs").resolve(resumeRunId);
-    assertThat(
-            Moa.execute(
-                "eval",
-                "--bootstrap",
-                settings.bootstrap(),
-                "--simulator-url",
-                sim.baseUrl(),
-                "--config",
-                work.resolve("configs/simulated.yaml").toString(),
-                "--dataset",
-                REPO.resolve("datasets/demo.jsonl").toString(),
-                "--limit",
-                "3",
-                "--out",
-                resumeDir.toString(),
-                "--run-id",
-                resumeRunId,
-                "--progress",
-                "none"))
-        .isZero();
+    assertThat(evalThreeSamples(resumeRunId)).isZero();
     Path resumeResults = resumeDir.resolve("results.jsonl");
     List<String> firstPass = Files.readAllLines(resumeResults);
     assertThat(firstPass).hasSize(3);

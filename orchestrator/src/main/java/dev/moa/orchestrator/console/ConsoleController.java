@@ -34,6 +34,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
@@ -64,6 +65,19 @@ public class ConsoleController implements DisposableBean {
 
   private static <T> Mono<ResponseEntity<T>> blocking(Callable<ResponseEntity<T>> work) {
     return Mono.fromCallable(work).subscribeOn(Schedulers.boundedElastic());
+  }
+
+  /**
+   * The request body as JSON; otherwise a 400 that the API's error handler ({@code IntakeErrors})
+   * answers as {@code {"error": "the body is not JSON: ..."}}.
+   */
+  private static JsonNode jsonBody(String body) {
+    try {
+      return JSON.readTree(body == null ? "" : body);
+    } catch (RuntimeException e) {
+      throw new ResponseStatusException(
+          HttpStatus.BAD_REQUEST, "the body is not JSON: " + e.getMessage());
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -186,12 +200,7 @@ public class ConsoleController implements DisposableBean {
   public Mono<ResponseEntity<Object>> importSeed(@RequestBody(required = false) String body) {
     return blocking(
         () -> {
-          JsonNode req;
-          try {
-            req = JSON.readTree(body == null ? "" : body);
-          } catch (RuntimeException e) {
-            return error(HttpStatus.BAD_REQUEST, "the body is not JSON: " + e.getMessage());
-          }
+          JsonNode req = jsonBody(body);
           String name = req.path("name").asString("");
           if (name.isBlank() || !req.path("json").isString()) {
             return error(
@@ -243,12 +252,7 @@ public class ConsoleController implements DisposableBean {
   public Mono<ResponseEntity<Object>> grade(@RequestBody(required = false) String body) {
     return blocking(
         () -> {
-          JsonNode req;
-          try {
-            req = JSON.readTree(body == null ? "" : body);
-          } catch (RuntimeException e) {
-            return error(HttpStatus.BAD_REQUEST, "the body is not JSON: " + e.getMessage());
-          }
+          JsonNode req = jsonBody(body);
           if (!req.path("config").isString() || !req.path("answer").isString()) {
             return error(HttpStatus.BAD_REQUEST, "the body needs \"config\" and \"answer\"");
           }

@@ -56,7 +56,13 @@ public final class RunResumer implements AutoCloseable {
       long elapsedMs,
       boolean finished,
       String ending,
-      String error) {}
+      String error) {
+
+    /** This progress, finished with the given ending (and error, when it failed). */
+    Progress finish(String ending, String error) {
+      return new Progress(done, total, failed, tokens, pending, elapsedMs, true, ending, error);
+    }
+  }
 
   private final Path runsDir;
   private final KafkaSettings settings;
@@ -162,35 +168,12 @@ public final class RunResumer implements AutoCloseable {
     try {
       RunDriver.Outcome outcome =
           EvalResume.run(plan, settings, resolved, MAX_IN_FLIGHT, SAMPLE_TIMEOUT, sink);
-      Progress last = progress.get(runId);
-      progress.put(
-          runId,
-          new Progress(
-              last.done(),
-              last.total(),
-              last.failed(),
-              last.tokens(),
-              last.pending(),
-              last.elapsedMs(),
-              true,
-              outcome.status(),
-              null));
+      progress.computeIfPresent(runId, (id, last) -> last.finish(outcome.status(), null));
       log.info("resumed run {} {}", runId, outcome.status());
     } catch (Exception e) {
       log.warn("resuming run {} failed: {}", runId, e.toString());
-      Progress last = progress.get(runId);
-      progress.put(
-          runId,
-          new Progress(
-              last.done(),
-              last.total(),
-              last.failed(),
-              last.tokens(),
-              last.pending(),
-              last.elapsedMs(),
-              true,
-              "failed",
-              String.valueOf(e.getMessage())));
+      progress.computeIfPresent(
+          runId, (id, last) -> last.finish("failed", String.valueOf(e.getMessage())));
     }
   }
 
