@@ -1,14 +1,8 @@
 package dev.moa.orchestrator.intake;
 
-import dev.moa.orchestrator.OrchestratorProperties;
 import dev.moa.orchestrator.security.JsonErrors;
 import dev.moa.protocol.avro.MoaRequest;
-import dev.moa.protocol.config.ConfigException;
-import dev.moa.protocol.config.ConfigLoader;
-import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.request.RequestFactory;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -25,19 +19,8 @@ public class IntakeController {
   private final RequestIntake intake;
   private final RequestPublisher publisher;
 
-  public IntakeController(OrchestratorProperties props, RequestPublisher publisher)
-      throws ConfigException {
-    MoaConfig defaults =
-        props.defaultConfig() == null
-            ? ConfigLoader.defaultConfig()
-            : ConfigLoader.load(Path.of(props.defaultConfig()));
-    this.intake =
-        new RequestIntake(
-            System::getenv,
-            props.simulatorBaseUrl(),
-            Clock.systemUTC(),
-            defaults,
-            props.requestLimits());
+  public IntakeController(RequestIntake intake, RequestPublisher publisher) {
+    this.intake = intake;
     this.publisher = publisher;
   }
 

@@ -9,7 +9,6 @@ import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.ConfigCatalog;
 import dev.moa.protocol.config.ConfigException;
-import dev.moa.protocol.config.ConfigLoader;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.runtime.answers.AnswerFollower;
 import dev.moa.runtime.answers.AnswerListener;
@@ -18,7 +17,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,18 +55,14 @@ public class OpenAiController implements DisposableBean {
   private final AnswerFollower follower;
   private final RequestPublisher publisher;
   private final Duration answerTimeout;
-  private final Clock clock = Clock.systemUTC();
 
   public OpenAiController(
-      KafkaSettings settings, OrchestratorProperties props, RequestPublisher publisher) {
+      KafkaSettings settings,
+      OrchestratorProperties props,
+      RequestIntake intake,
+      RequestPublisher publisher) {
     this.catalog = new ConfigCatalog(Path.of(props.configsDir()));
-    this.intake =
-        new RequestIntake(
-            System::getenv,
-            props.simulatorBaseUrl(),
-            clock,
-            ConfigLoader.defaultConfig(),
-            props.requestLimits());
+    this.intake = intake;
     this.answerTimeout = props.answerTimeout();
     this.follower = new AnswerFollower(settings, "moa-openai-answers", Duration.ofSeconds(30));
     this.publisher = publisher;
