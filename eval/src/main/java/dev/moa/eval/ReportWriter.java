@@ -768,7 +768,7 @@ public final class ReportWriter {
   // ---------------------------------------------------------------- text helpers
 
   /** HTML-escapes text for element content and quoted attributes; drops control characters. */
-  static String esc(String s) {
+  public static String esc(String s) {
     if (s == null) {
       return "";
     }
