@@ -3,16 +3,13 @@ package dev.moa.orchestrator.console;
 import dev.moa.graders.BwrapSandbox;
 import dev.moa.graders.ChallengeGrader;
 import dev.moa.graders.GradeResult;
-import dev.moa.protocol.config.ConfigWriter;
 import dev.moa.protocol.config.MoaConfig;
+import dev.moa.protocol.request.RequestFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -68,7 +65,7 @@ public final class Challenge implements AutoCloseable {
     Leaderboard.Attempt attempt =
         new Leaderboard.Attempt(
             config.name(),
-            sha256(ConfigWriter.toYaml(config)),
+            RequestFactory.configHash(config),
             scored.score(),
             ChallengeGrader.letter(scored.score()),
             checks,
@@ -85,16 +82,6 @@ public final class Challenge implements AutoCloseable {
       grader = new ChallengeGrader(sandbox);
     }
     return grader;
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static String readPrompt() {

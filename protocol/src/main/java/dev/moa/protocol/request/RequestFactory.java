@@ -94,7 +94,7 @@ public final class RequestFactory {
         .setReferencePrompt(config.referencePrompt())
         .setMinSuccesses(config.minSuccesses())
         .setLayerTimeoutMs(config.layerTimeout().toMillis())
-        .setConfigHash(sha256(ConfigWriter.toYaml(config)))
+        .setConfigHash(configHash(config))
         .setAggregation(AggregationMode.valueOf(agg.mode().name()))
         .setVotePattern(agg.votePattern())
         .build();
@@ -189,6 +189,11 @@ public final class RequestFactory {
         .setApiKeyEnv(p.simulated() ? null : p.apiKeyEnv())
         .setSimulated(p.simulated())
         .build();
+  }
+
+  /** The config's identity in requests and reports: SHA-256 of its canonical YAML. */
+  public static String configHash(MoaConfig config) {
+    return sha256(ConfigWriter.toYaml(config));
   }
 
   private static String sha256(String text) {
