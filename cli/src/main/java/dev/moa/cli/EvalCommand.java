@@ -6,7 +6,6 @@ import dev.moa.batch.RunManifest;
 import dev.moa.batch.TopicSubmitter;
 import dev.moa.eval.Sample;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
-import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.config.ModelPrice;
 import dev.moa.protocol.request.RequestFactory;
@@ -141,7 +140,7 @@ final class EvalCommand extends BatchCommand {
         Topics.REQUESTS.name(),
         Serdes.REQUEST.serializer(),
         "requests",
-        s -> request(snapshot, runId, useCache, s));
+        s -> EvalRequests.request(snapshot, runId, useCache, s));
   }
 
   @Override
@@ -162,11 +161,5 @@ final class EvalCommand extends BatchCommand {
   @Override
   Map<String, ModelPrice> prices() {
     return moaConfig.prices();
-  }
-
-  /** One MoaRequest per sample; the request id is run id + sample id. */
-  static TopicSubmitter.Keyed<MoaRequest> request(
-      MoaConfigSnapshot snapshot, String runId, boolean cache, Sample s) {
-    return EvalRequests.request(snapshot, runId, cache, s);
   }
 }

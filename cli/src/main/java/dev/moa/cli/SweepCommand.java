@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.batch.EvalRequests;
 import dev.moa.batch.RunEngine;
 import dev.moa.batch.RunManifest;
 import dev.moa.batch.TopicSubmitter;
@@ -257,7 +258,7 @@ final class SweepCommand extends BatchCommand {
         Serdes.REQUEST.serializer(),
         "requests",
         s ->
-            EvalCommand.request(
+            EvalRequests.request(
                 snapshots.get(SweepSummary.configurationOf(s.id())), runId, useCache, s));
   }
 
