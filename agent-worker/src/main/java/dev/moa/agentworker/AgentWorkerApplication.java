@@ -1,6 +1,7 @@
 package dev.moa.agentworker;
 
 import dev.moa.runtime.spring.MoaCacheConfiguration;
+import dev.moa.runtime.spring.MoaEventLoopsConfiguration;
 import dev.moa.runtime.spring.MoaKafkaConfiguration;
 import dev.moa.runtime.spring.MoaRateLimitConfiguration;
 import org.springframework.boot.SpringApplication;
@@ -13,7 +14,12 @@ import org.springframework.context.annotation.Import;
  * AgentResult per task to {@code moa.agent-results}. Stateless; scale by running more.
  */
 @SpringBootApplication
-@Import({MoaKafkaConfiguration.class, MoaCacheConfiguration.class, MoaRateLimitConfiguration.class})
+@Import({
+  MoaKafkaConfiguration.class,
+  MoaEventLoopsConfiguration.class,
+  MoaCacheConfiguration.class,
+  MoaRateLimitConfiguration.class
+})
 @EnableConfigurationProperties(AgentWorkerProperties.class)
 public class AgentWorkerApplication {
 

@@ -1,6 +1,7 @@
 package dev.moa.aggregator;
 
 import dev.moa.runtime.spring.MoaCacheConfiguration;
+import dev.moa.runtime.spring.MoaEventLoopsConfiguration;
 import dev.moa.runtime.spring.MoaKafkaConfiguration;
 import dev.moa.runtime.spring.MoaRateLimitConfiguration;
 import org.springframework.boot.SpringApplication;
@@ -14,7 +15,12 @@ import org.springframework.context.annotation.Import;
  * task to {@code moa.answers}, in a Kafka transaction with the consumed offsets.
  */
 @SpringBootApplication
-@Import({MoaKafkaConfiguration.class, MoaCacheConfiguration.class, MoaRateLimitConfiguration.class})
+@Import({
+  MoaKafkaConfiguration.class,
+  MoaEventLoopsConfiguration.class,
+  MoaCacheConfiguration.class,
+  MoaRateLimitConfiguration.class
+})
 @EnableConfigurationProperties(AggregatorProperties.class)
 public class AggregatorApplication {
 

@@ -1,5 +1,6 @@
 package dev.moa.grader;
 
+import dev.moa.runtime.spring.MoaEventLoopsConfiguration;
 import dev.moa.runtime.spring.MoaKafkaConfiguration;
 import dev.moa.runtime.spring.MoaRateLimitConfiguration;
 import org.springframework.boot.SpringApplication;
@@ -13,7 +14,11 @@ import org.springframework.context.annotation.Import;
  * judge over a model endpoint) and publishes one Grade per answer to {@code moa.grades}.
  */
 @SpringBootApplication
-@Import({MoaKafkaConfiguration.class, MoaRateLimitConfiguration.class})
+@Import({
+  MoaKafkaConfiguration.class,
+  MoaEventLoopsConfiguration.class,
+  MoaRateLimitConfiguration.class
+})
 @EnableConfigurationProperties(GraderWorkerProperties.class)
 public class GraderWorkerApplication {
 

@@ -1,5 +1,6 @@
 package dev.moa.orchestrator;
 
+import dev.moa.runtime.spring.MoaEventLoopsConfiguration;
 import dev.moa.runtime.spring.MoaKafkaConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -8,7 +9,7 @@ import org.springframework.context.annotation.Import;
 
 /** The orchestrator service: request intake over HTTP and the layer barrier (Kafka Streams). */
 @SpringBootApplication
-@Import(MoaKafkaConfiguration.class)
+@Import({MoaKafkaConfiguration.class, MoaEventLoopsConfiguration.class})
 @EnableConfigurationProperties(OrchestratorProperties.class)
 public class OrchestratorApplication {
 

@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 class ApiTokenIT {
 
   private static final String TOKEN_ENV = "MOA_TEST_API_TOKEN";
-  private static final HttpClient http = HttpClient.newHttpClient();
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+  // HTTP/1.1 as the server speaks: no h2c upgrade attempt on each new connection.
+  private static final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static KafkaSettings settings;
   private static ConfigurableApplicationContext app;
   private static String base;
@@ -72,12 +76,12 @@ class ApiTokenIT {
     if (authorization != null) {
       b.header("Authorization", authorization);
     }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(b.timeout(CALL_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create(base + path)).build(),
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(CALL_TIMEOUT).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -130,6 +134,7 @@ class ApiTokenIT {
     HttpResponse<String> withToken =
         http.send(
             HttpRequest.newBuilder(URI.create(base + "/api/configs"))
+                .timeout(CALL_TIMEOUT)
                 .header("Authorization", "Bearer " + token)
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -144,5 +149,14 @@ class ApiTokenIT {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("server.address is '0.0.0.0', not loopback")
         .hasMessageContaining("MOA_TEST_UNSET_TOKEN is not set");
+  }
+
+  @Test
+  void closingAnotherServiceInTheSameJvmLeavesThisOneServing() throws Exception {
+    orchestrator(TOKEN_ENV).close();
+    // The other context disposed its own event loops only; with Reactor Netty's JVM-wide ones
+    // (Spring Boot's default) this server refused every connection from here on (decision 042).
+    assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+    assertThat(post("Bearer " + token).statusCode()).isEqualTo(202);
   }
 }
