@@ -36,7 +36,9 @@ class IntakeIT {
   private static ConfigurableApplicationContext app;
   private static KafkaSettings settings;
   private static String base;
-  private static final HttpClient http = HttpClient.newHttpClient();
+  // HTTP/1.1 as the server speaks: no h2c upgrade attempt on each new connection.
+  private static final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws Exception {

@@ -25,7 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class OpenAiEndpointIT {
 
-  private static final HttpClient http = HttpClient.newHttpClient();
+  // HTTP/1.1 as the server speaks: no h2c upgrade attempt on each new connection.
+  private static final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static ConfigurableApplicationContext app;
   private static String base;
