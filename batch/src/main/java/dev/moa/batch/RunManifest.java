@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,6 +51,13 @@ public record RunManifest(
     long createdAtMs) {
 
   public static final String FILE = "run.json";
+
+  /**
+   * A run id: it names the run's directory ({@code runs/<id>/}) and its key in {@code moa.runs}, so
+   * it starts with a letter or digit (never {@code .} or {@code ..}) and is at most 64 characters.
+   * The CLI refuses any other {@code --run-id}; the console lists and opens only these.
+   */
+  public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   /**
    * This manifest with what a command fills in on top of the common fields: the answers file

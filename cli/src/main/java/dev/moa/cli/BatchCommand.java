@@ -492,10 +492,13 @@ abstract class BatchCommand implements Callable<Integer> {
   }
 
   static String checkRunId(String id) {
-    if (!id.matches("[A-Za-z0-9_.-]{1,64}")) {
+    if (!RunManifest.RUN_ID.matcher(id).matches()) {
       throw new UserError(
           UserError.USAGE,
-          "--run-id: '" + id + "' must be 1 to 64 characters of letters, digits, '_', '.' or '-'");
+          "--run-id: '"
+              + id
+              + "' must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or"
+              + " digit");
     }
     return id;
   }

@@ -184,6 +184,14 @@ class MoaCommandTest {
   }
 
   @Test
+  void aRunIdThatWouldNameAnotherDirectoryIsAUsageError() {
+    CommandRun r = run("cancel", "..");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--run-id: '..' must be 1 to 64 letters");
+    assertOneLineErrorWithoutStackTrace(r);
+  }
+
+  @Test
   void evalOfAMissingDatasetIsAUsageErrorNamingTheFile() {
     CommandRun r =
         run("eval", "--dataset", dir.resolve("nope.jsonl").toString(), "--out", dir.toString());

@@ -3,6 +3,7 @@ package dev.moa.orchestrator.console;
 import dev.moa.batch.EvalResume;
 import dev.moa.batch.RunDriver;
 import dev.moa.batch.RunEngine;
+import dev.moa.batch.RunManifest;
 import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.avro.RunStatus;
 import dev.moa.protocol.config.MoaConfig;
@@ -99,7 +100,7 @@ public final class RunResumer implements AutoCloseable {
    *     cancelled, only the CLI can, or invalid)
    */
   public synchronized Progress resume(String runId) throws EvalResume.RefusedException {
-    if (!RunsView.RUN_ID.matcher(runId).matches()) {
+    if (!RunManifest.RUN_ID.matcher(runId).matches()) {
       throw new EvalResume.RefusedException(
           EvalResume.Refusal.MISSING, "no run directory for run id '" + runId + "'");
     }

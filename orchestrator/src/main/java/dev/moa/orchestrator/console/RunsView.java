@@ -1,5 +1,6 @@
 package dev.moa.orchestrator.console;
 
+import dev.moa.batch.RunManifest;
 import dev.moa.protocol.avro.RunState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,9 +30,6 @@ import tools.jackson.databind.node.ObjectNode;
  * have only one of the two: a directory on another machine, or an old run compacted away.
  */
 public final class RunsView {
-
-  /** Run ids as {@code moa eval} accepts them; anything else never reaches the file system. */
-  public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -73,7 +70,8 @@ public final class RunsView {
       try (DirectoryStream<Path> dirs = Files.newDirectoryStream(runsDir)) {
         for (Path dir : dirs) {
           String id = dir.getFileName().toString();
-          if (RUN_ID.matcher(id).matches() && Files.isRegularFile(dir.resolve("run.json"))) {
+          if (RunManifest.RUN_ID.matcher(id).matches()
+              && Files.isRegularFile(dir.resolve("run.json"))) {
             ObjectNode n = runs.computeIfAbsent(id, k -> fromDir(id));
             addDir(n, dir);
             addResumable(n, dir);
@@ -91,7 +89,7 @@ public final class RunsView {
 
   /** One run with its summary (null until it ends) and one compact row per finished sample. */
   public Optional<ObjectNode> detail(String runId) {
-    if (!RUN_ID.matcher(runId).matches()) {
+    if (!RunManifest.RUN_ID.matcher(runId).matches()) {
       return Optional.empty();
     }
     ObjectNode run = null;
@@ -135,7 +133,7 @@ public final class RunsView {
 
   /** One sample's full line of {@code results.jsonl}. */
   public Optional<JsonNode> sample(String runId, String sampleId) {
-    if (!RUN_ID.matcher(runId).matches()) {
+    if (!RunManifest.RUN_ID.matcher(runId).matches()) {
       return Optional.empty();
     }
     return results(runsDir.resolve(runId)).stream()
