@@ -100,23 +100,18 @@ class ConsoleIT {
    */
   private static int evalThreeSamples(String runId) {
     return Moa.execute(
-        "eval",
-        "--bootstrap",
-        settings.bootstrap(),
-        "--simulator-url",
-        sim.baseUrl(),
-        "--config",
-        work.resolve("configs/simulated.yaml").toString(),
-        "--dataset",
-        REPO.resolve("datasets/demo.jsonl").toString(),
-        "--limit",
-        "3",
-        "--out",
-        work.resolve("runs").resolve(runId).toString(),
-        "--run-id",
-        runId,
-        "--progress",
-        "none");
+        TestPipeline.evalArgs(
+            settings,
+            sim,
+            work.resolve("configs/simulated.yaml"),
+            work.resolve("runs").resolve(runId),
+            runId,
+            "--dataset",
+            REPO.resolve("datasets/demo.jsonl").toString(),
+            "--limit",
+            "3",
+            "--progress",
+            "none"));
   }
 
   @Test

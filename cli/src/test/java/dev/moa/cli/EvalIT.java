@@ -62,37 +62,13 @@ class EvalIT {
   }
 
   private static String[] eval(Path dir, String runId, Path dataset, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "eval",
-                "--bootstrap",
-                settings.bootstrap(),
-                "--simulator-url",
-                sim.baseUrl(),
-                "--config",
-                configFile.toString(),
-                "--out",
-                dir.toString(),
-                "--run-id",
-                runId,
-                "--progress",
-                "plain"));
+    List<String> more = new ArrayList<>(List.of("--progress", "plain"));
     if (dataset != null) {
-      args.addAll(List.of("--dataset", dataset.toString()));
+      more.addAll(List.of("--dataset", dataset.toString()));
     }
-    args.addAll(List.of(extra));
-    return args.toArray(String[]::new);
-  }
-
-  private static List<JsonNode> results(Path dir) throws Exception {
-    List<JsonNode> out = new ArrayList<>();
-    for (String line : Files.readAllLines(dir.resolve("results.jsonl"))) {
-      if (!line.isBlank()) {
-        out.add(JSON.readTree(line));
-      }
-    }
-    return out;
+    more.addAll(List.of(extra));
+    return TestPipeline.evalArgs(
+        settings, sim, configFile, dir, runId, more.toArray(String[]::new));
   }
 
   private static JsonNode summary(Path dir) throws Exception {
@@ -121,7 +97,7 @@ class EvalIT {
     int exit = Moa.execute(eval(dir, "demo-it", null));
 
     assertThat(exit).isZero();
-    List<JsonNode> lines = results(dir);
+    List<JsonNode> lines = TestPipeline.results(dir);
     assertThat(lines).hasSize(38);
     assertThat(lines.stream().map(l -> l.path("id").asString()).distinct()).hasSize(38);
     JsonNode challenge =
@@ -163,7 +139,7 @@ class EvalIT {
 
     int skipped = Moa.execute(eval(dir.resolve("out2"), "bad-it-2", dataset, "--skip-bad-lines"));
     assertThat(skipped).isZero();
-    assertThat(results(dir.resolve("out2"))).hasSize(2);
+    assertThat(TestPipeline.results(dir.resolve("out2"))).hasSize(2);
     JsonNode s = summary(dir.resolve("out2"));
     assertThat(s.path("counts").path("skipped").asInt()).isEqualTo(2);
     assertThat(Files.readString(dir.resolve("out2").resolve("report.html"))).contains("not json");
@@ -205,7 +181,7 @@ class EvalIT {
     Path full = dir.resolve("full");
     assertThat(Moa.execute(eval(full, "big-full", dataset, "--max-in-flight", "128"))).isZero();
     JsonNode reference = summary(full);
-    assertThat(results(full)).hasSize(2000);
+    assertThat(TestPipeline.results(full)).hasSize(2000);
 
     // The same run in a child JVM, killed with SIGKILL part-way.
     Path killed = dir.resolve("killed");
@@ -233,7 +209,7 @@ class EvalIT {
     int exit = Moa.execute("eval", "--resume", killed.toString(), "--progress", "plain");
 
     assertThat(exit).isZero();
-    List<JsonNode> lines = results(killed);
+    List<JsonNode> lines = TestPipeline.results(killed);
     assertThat(lines).hasSize(2000);
     Set<String> ids = new HashSet<>();
     lines.forEach(l -> ids.add(l.path("id").asString()));
@@ -344,7 +320,7 @@ class EvalIT {
             "none");
 
     assertThat(exit).isZero();
-    List<JsonNode> lines = results(out);
+    List<JsonNode> lines = TestPipeline.results(out);
     assertThat(lines).hasSize(4);
     for (JsonNode l : lines) {
       if (l.path("id").asString().equals("judged")) {
@@ -439,9 +415,11 @@ class EvalIT {
     assertThat(calls.get()).as("no model call in the cached run").isEqualTo(afterFirst);
     JsonNode s = summary(dir.resolve("second"));
     assertThat(s.path("cache_hits").asInt()).isEqualTo(30);
-    assertThat(results(dir.resolve("second")))
+    assertThat(TestPipeline.results(dir.resolve("second")))
         .extracting(l -> l.path("answer").asString())
         .containsExactlyInAnyOrderElementsOf(
-            results(dir.resolve("first")).stream().map(l -> l.path("answer").asString()).toList());
+            TestPipeline.results(dir.resolve("first")).stream()
+                .map(l -> l.path("answer").asString())
+                .toList());
   }
 }

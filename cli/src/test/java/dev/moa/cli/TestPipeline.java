@@ -17,11 +17,50 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Services, requests and child processes for end-to-end tests on the shared real broker. */
 final class TestPipeline {
 
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   private TestPipeline() {}
+
+  /**
+   * {@code moa eval} on the given cluster and simulator with a config, into {@code out} as {@code
+   * runId}; then {@code more} (dataset, limit, progress...).
+   */
+  static String[] evalArgs(
+      KafkaSettings settings, Simulator sim, Path config, Path out, String runId, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "eval",
+                "--bootstrap",
+                settings.bootstrap(),
+                "--simulator-url",
+                sim.baseUrl(),
+                "--config",
+                config.toString(),
+                "--out",
+                out.toString(),
+                "--run-id",
+                runId));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
+  /** The lines of a run's results.jsonl, parsed. */
+  static List<JsonNode> results(Path runDir) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    for (String line : Files.readAllLines(runDir.resolve("results.jsonl"))) {
+      if (!line.isBlank()) {
+        out.add(JSON.readTree(line));
+      }
+    }
+    return out;
+  }
 
   static MoaConfig config(String yaml) {
     try {

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The shipped topology configs end to end: the real broker, every service in this JVM, the
@@ -27,7 +26,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class TopologiesIT {
 
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Path CONFIGS = Path.of("..", "configs");
 
   private static KafkaSettings settings;
@@ -69,28 +67,18 @@ class TopologiesIT {
       throws Exception {
     int exit =
         Moa.execute(
-            "eval",
-            "--bootstrap",
-            settings.bootstrap(),
-            "--simulator-url",
-            sim.baseUrl(),
-            "--config",
-            config.toString(),
-            "--dataset",
-            dataset(dir, samples).toString(),
-            "--out",
-            dir.resolve("out").toString(),
-            "--run-id",
-            runId,
-            "--progress",
-            "none");
+            TestPipeline.evalArgs(
+                settings,
+                sim,
+                config,
+                dir.resolve("out"),
+                runId,
+                "--dataset",
+                dataset(dir, samples).toString(),
+                "--progress",
+                "none"));
     assertThat(exit).isZero();
-    List<JsonNode> lines = new ArrayList<>();
-    for (String line : Files.readAllLines(dir.resolve("out").resolve("results.jsonl"))) {
-      if (!line.isBlank()) {
-        lines.add(JSON.readTree(line));
-      }
-    }
+    List<JsonNode> lines = TestPipeline.results(dir.resolve("out"));
     assertThat(lines).hasSize(samples);
     assertThat(lines).allMatch(l -> l.path("status").asString().equals("SUCCEEDED"));
     return lines;
