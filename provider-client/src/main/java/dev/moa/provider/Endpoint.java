@@ -1,5 +1,10 @@
 package dev.moa.provider;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 /**
  * Where to send a call. {@code apiKey} may be null (then no {@code Authorization} header is sent);
  * it is never printed: {@link #toString()} masks it.
@@ -24,10 +29,9 @@ public record Endpoint(String providerName, String baseUrl, String apiKey) {
     String identity = baseUrl.strip() + '\u0000' + (apiKey == null ? "" : apiKey.strip());
     try {
       byte[] d =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(identity.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return providerName + "@" + java.util.HexFormat.of().formatHex(d, 0, 6);
-    } catch (java.security.NoSuchAlgorithmException e) {
+          MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+      return providerName + "@" + HexFormat.of().formatHex(d, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
   }
