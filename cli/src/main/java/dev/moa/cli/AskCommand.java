@@ -57,7 +57,7 @@ final class AskCommand implements Callable<Integer> {
           "with --bootstrap: the simulator (http://HOST:PORT/v1) for providers without a key")
   String simulatorUrl;
 
-  @Option(names = "--seed", description = "sampling seed passed to every call")
+  @Option(names = "--seed", paramLabel = "N", description = "sampling seed passed to every call")
   Long seed;
 
   @Option(
