@@ -243,7 +243,9 @@ class CrashRecoveryIT {
     // Redeliver every layer-1 and layer-2 result of that request.
     List<AgentResult> results =
         readAll(Topics.AGENT_RESULTS, r -> r.getRequestId().equals(request.getRequestId()));
-    assertThat(results).hasSize(6);
+    // Results are at least once: an agent worker whose group rebalanced before it committed answers
+    // a task again (seen once in CI), so the request's 6 tasks may have more than 6 results.
+    assertThat(results.stream().map(r -> r.getTaskId().toString()).distinct()).hasSize(6);
     try (KafkaProducer<String, AgentResult> producer =
         new KafkaProducer<>(
             settings.producer("redeliver"),
