@@ -1,6 +1,6 @@
 package dev.moa.cli;
 
-import dev.moa.runtime.broker.LocalBroker;
+import dev.moa.localkafka.LocalBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;

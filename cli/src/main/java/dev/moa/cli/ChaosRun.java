@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.localkafka.LocalCluster;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.Grade;
@@ -12,7 +13,6 @@ import dev.moa.protocol.config.ProviderResolver;
 import dev.moa.protocol.request.RequestFactory;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
-import dev.moa.runtime.broker.LocalCluster;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.kafka.TopicAdmin;
 import dev.moa.simulator.FaultRates;

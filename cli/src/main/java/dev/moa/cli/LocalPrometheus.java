@@ -1,7 +1,7 @@
 package dev.moa.cli;
 
-import dev.moa.runtime.broker.LocalBroker;
-import dev.moa.runtime.process.ChildProcesses;
+import dev.moa.localkafka.ChildProcesses;
+import dev.moa.localkafka.LocalBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.localkafka.LocalBroker;
 import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.avro.MoaRequest;
@@ -10,7 +11,6 @@ import dev.moa.protocol.request.RequestFactory;
 import dev.moa.protocol.request.TaskFactory;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
-import dev.moa.runtime.broker.LocalBroker;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.kafka.TopicAdmin;
 import dev.moa.simulator.Profile;

@@ -1,10 +1,10 @@
 package dev.moa.cli;
 
+import dev.moa.localkafka.LocalBroker;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.request.RequestFactory;
 import dev.moa.protocol.topic.Topics;
-import dev.moa.runtime.broker.LocalBroker;
 import dev.moa.runtime.kafka.KafkaSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;

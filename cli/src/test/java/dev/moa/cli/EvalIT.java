@@ -3,10 +3,10 @@ package dev.moa.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.testing.SharedBroker;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
 import dev.moa.simulator.SimulatorOptions;
+import dev.moa.testing.SharedBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

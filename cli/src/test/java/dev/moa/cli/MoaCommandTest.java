@@ -3,8 +3,8 @@ package dev.moa.cli;
 import static dev.moa.cli.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moa.localkafka.LocalBroker;
 import dev.moa.protocol.config.ConfigLoader;
-import dev.moa.runtime.broker.LocalBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

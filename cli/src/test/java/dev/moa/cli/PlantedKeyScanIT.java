@@ -2,7 +2,7 @@ package dev.moa.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.moa.runtime.process.ChildProcesses;
+import dev.moa.localkafka.ChildProcesses;
 import dev.moa.simulator.ApiKeyLedger;
 import java.net.URI;
 import java.net.http.HttpClient;

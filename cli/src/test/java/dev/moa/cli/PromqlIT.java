@@ -8,9 +8,9 @@ import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.testing.SharedBroker;
 import dev.moa.simulator.Simulator;
 import dev.moa.simulator.SimulatorOptions;
+import dev.moa.testing.SharedBroker;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -59,7 +59,7 @@ class PromqlIT {
     dir = Files.createTempDirectory("promql-it");
     stack =
         LocalStack.start(
-            SharedBroker.get().bootstrap(),
+            SharedBroker.bootstrap(),
             dir.resolve("stack"),
             0,
             "instant",

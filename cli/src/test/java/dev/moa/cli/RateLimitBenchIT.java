@@ -2,7 +2,7 @@ package dev.moa.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.testing.SharedBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -3,11 +3,11 @@ package dev.moa.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.moa.localkafka.ChildProcesses;
+import dev.moa.localkafka.LocalBroker;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
-import dev.moa.runtime.broker.LocalBroker;
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.process.ChildProcesses;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
 import dev.moa.simulator.SimulatorOptions;

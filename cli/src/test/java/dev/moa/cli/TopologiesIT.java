@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.testing.SharedBroker;
 import dev.moa.simulator.Simulator;
+import dev.moa.testing.SharedBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

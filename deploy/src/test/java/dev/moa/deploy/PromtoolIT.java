@@ -1,7 +1,6 @@
 package dev.moa.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +18,10 @@ class PromtoolIT {
   @BeforeAll
   static void findPromtool() {
     promtool = Proc.find("PROMTOOL", "promtool");
-    assumeTrue(
-        promtool != null,
-        "promtool not found: skipping the rule checks (sudo apt-get install prometheus; bin/test"
-            + " installs it when run as root)");
+    assertThat(promtool)
+        .as(
+            "promtool is needed for the rule checks: sudo apt-get install prometheus (bin/test installs it when run as root)")
+        .isNotNull();
   }
 
   @Test

@@ -8,7 +8,7 @@ import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.testing.SharedBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

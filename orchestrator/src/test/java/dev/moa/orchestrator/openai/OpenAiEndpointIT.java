@@ -3,7 +3,7 @@ package dev.moa.orchestrator.openai;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.moa.orchestrator.OrchestratorApplication;
-import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.testing.SharedBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.moa.orchestrator.OrchestratorApplication;
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.testing.SharedBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -9,8 +9,7 @@ import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.Usage;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.testing.SharedBroker;
-import dev.moa.runtime.testing.TestServices;
+import dev.moa.runtime.testing.BrokerSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -34,10 +33,10 @@ class AnswerFollowerIT {
 
   @BeforeAll
   static void start() {
-    settings = SharedBroker.settingsWithTopics();
-    chunks = TestServices.producer(settings, Topics.ANSWER_CHUNKS, "follower-it-chunks");
-    answers = TestServices.producer(settings, Topics.ANSWERS, "follower-it-answers");
-    raw = TestServices.rawProducer(settings, "follower-it-raw");
+    settings = BrokerSettings.withTopics();
+    chunks = BrokerSettings.producer(settings, Topics.ANSWER_CHUNKS, "follower-it-chunks");
+    answers = BrokerSettings.producer(settings, Topics.ANSWERS, "follower-it-answers");
+    raw = BrokerSettings.rawProducer(settings, "follower-it-raw");
     follower = new AnswerFollower(settings, "follower-it", Duration.ofSeconds(60));
   }
 

@@ -8,8 +8,7 @@ import dev.moa.protocol.avro.Usage;
 import dev.moa.protocol.serde.AvroTrust;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.testing.SharedBroker;
-import dev.moa.runtime.testing.TestServices;
+import dev.moa.runtime.testing.BrokerSettings;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,9 +32,9 @@ class KafkaResponseCacheIT {
   @BeforeAll
   static void start() {
     AvroTrust.install();
-    settings = SharedBroker.settingsWithTopics();
-    producer = TestServices.producer(settings, Topics.RESPONSE_CACHE, "response-cache-it");
-    raw = TestServices.rawProducer(settings, "response-cache-it-raw");
+    settings = BrokerSettings.withTopics();
+    producer = BrokerSettings.producer(settings, Topics.RESPONSE_CACHE, "response-cache-it");
+    raw = BrokerSettings.rawProducer(settings, "response-cache-it-raw");
   }
 
   @AfterAll

@@ -3,11 +3,11 @@ package dev.moa.runtime.consume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.moa.localkafka.TestBroker;
 import dev.moa.protocol.avro.AnswerChunk;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.metrics.MetricNames;
-import dev.moa.runtime.testing.SharedBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +52,7 @@ class AsyncRecordConsumerIT {
 
   @BeforeAll
   static void start() {
-    settings = KafkaSettings.local(SharedBroker.get().bootstrap());
+    settings = KafkaSettings.local(TestBroker.bootstrap());
     admin = Admin.create(settings.common());
     producer = new KafkaProducer<>(settings.producer("async-consumer-it"));
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.testing.SharedBroker;
+import dev.moa.runtime.testing.BrokerSettings;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ class ModelMembersIT {
 
   @Test
   void eachModelIsSharedByTheProcessesCallingItAndAnIdleOneLeaves() {
-    KafkaSettings settings = SharedBroker.settingsWithTopics();
+    KafkaSettings settings = BrokerSettings.withTopics();
     String prefix = "moa-ratelimit-it-" + UUID.randomUUID();
     Duration refresh = Duration.ofMillis(300);
     try (ModelMembers worker1 = new ModelMembers(settings, prefix, refresh, Duration.ofMinutes(5));
@@ -64,7 +64,7 @@ class ModelMembersIT {
 
   @Test
   void aModelsFirstCallsWaitUntilItsGroupIsCountedWithThisProcessInIt() {
-    KafkaSettings settings = SharedBroker.settingsWithTopics();
+    KafkaSettings settings = BrokerSettings.withTopics();
     String prefix = "moa-ratelimit-it-" + UUID.randomUUID();
     Duration refresh = Duration.ofSeconds(30); // only first counts happen within this test
     try (ModelMembers a = new ModelMembers(settings, prefix, refresh, Duration.ofMinutes(5));
