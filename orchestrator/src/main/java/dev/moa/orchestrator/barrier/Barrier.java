@@ -46,10 +46,6 @@ public final class Barrier {
     this.doneRetention = doneRetention;
   }
 
-  public static String taskId(String requestId, int layer, int agentIndex) {
-    return TaskFactory.taskId(requestId, layer, agentIndex);
-  }
-
   public static String aggregatorTaskId(String requestId) {
     return TaskFactory.aggregatorTaskId(requestId);
   }
