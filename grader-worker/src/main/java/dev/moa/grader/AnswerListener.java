@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -38,8 +36,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class AnswerListener implements SmartLifecycle {
-
-  private static final Logger log = LoggerFactory.getLogger(AnswerListener.class);
 
   private final GradingService grading;
   private final KafkaTemplate<String, Grade> grades;
