@@ -41,7 +41,7 @@ class OverlaysIT {
           new Worker(
               "grader-worker",
               "grader-worker/src/main/java/dev/moa/graderworker/GraderWorkerConfiguration.java",
-              "grader-worker/src/main/java/dev/moa/graderworker/AnswerListener.java",
+              "grader-worker/src/main/java/dev/moa/graderworker/AnswerGradingConsumer.java",
               "Topics.ANSWERS.name(), GraderWorkerConfiguration.GROUP_ID",
               Topics.ANSWERS));
 

@@ -35,7 +35,7 @@ import org.springframework.stereotype.Component;
  * ERROR grade without details. Undecodable answers go to {@code moa.answers-dlt}.
  */
 @Component
-public class AnswerListener implements SmartLifecycle {
+public class AnswerGradingConsumer implements SmartLifecycle {
 
   private final GradingService grading;
   private final KafkaTemplate<String, Grade> grades;
@@ -48,7 +48,7 @@ public class AnswerListener implements SmartLifecycle {
   private volatile boolean running;
   private volatile boolean closed;
 
-  public AnswerListener(
+  public AnswerGradingConsumer(
       GradingService grading,
       KafkaTemplate<String, Grade> gradeTemplate,
       Producer<byte[], byte[]> answerDeadLetterProducer,
@@ -62,7 +62,7 @@ public class AnswerListener implements SmartLifecycle {
             g -> grades.send(Topics.GRADES.name(), g.getRequestId(), g),
             g -> "grade of " + g.getRequestId(),
             "answer",
-            AnswerListener::tooBig,
+            AnswerGradingConsumer::tooBig,
             () -> closed,
             new GradeMetrics(registry)::record);
     this.deadLetters = answerDeadLetterProducer;
