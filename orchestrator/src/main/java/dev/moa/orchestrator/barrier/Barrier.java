@@ -20,7 +20,7 @@ import dev.moa.protocol.avro.Usage;
 import dev.moa.protocol.prompt.PromptAssembler;
 import dev.moa.protocol.request.AgentOutputs;
 import dev.moa.protocol.request.TaskFactory;
-import dev.moa.protocol.topology.CriticVerdict;
+import dev.moa.protocol.shape.CriticVerdict;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
