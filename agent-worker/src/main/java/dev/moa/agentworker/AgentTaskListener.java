@@ -18,8 +18,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.Producer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -41,8 +39,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class AgentTaskListener implements SmartLifecycle {
-
-  private static final Logger log = LoggerFactory.getLogger(AgentTaskListener.class);
 
   private final AgentTaskExecutor executor;
   private final KafkaTemplate<String, AgentResult> results;

@@ -1,10 +1,10 @@
 package dev.moa.cli;
 
-import dev.moa.grader.GraderWorkerApplication;
-import dev.moa.grader.GradingService;
 import dev.moa.graders.BwrapSandbox;
 import dev.moa.graders.ChallengeGrader;
 import dev.moa.graders.GradeResult;
+import dev.moa.graderworker.GraderWorkerApplication;
+import dev.moa.graderworker.GradingService;
 import dev.moa.localkafka.LocalBroker;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;

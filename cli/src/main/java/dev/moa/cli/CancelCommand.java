@@ -1,8 +1,6 @@
 package dev.moa.cli;
 
-import dev.moa.batch.RunsTopic;
-import dev.moa.protocol.avro.RunState;
-import dev.moa.protocol.avro.RunStatus;
+import dev.moa.batch.RunCancellation;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.kafka.TopicAdmin;
 import java.util.Optional;
@@ -57,22 +55,13 @@ final class CancelCommand implements Callable<Integer> {
     }
     KafkaSettings settings = AskCommand.settings(cluster, bootstrap != null);
     TopicAdmin.ensureTopics(settings, 15_000);
-    RunState state = RunsTopic.readAll(settings).get(runId);
-    if (state == null) {
+    RunCancellation.Result result = RunCancellation.onTopic(settings).cancel(runId, reason);
+    if (result instanceof RunCancellation.NotFound) {
       throw new UserError(UserError.USAGE, "no run " + runId + " on " + cluster);
     }
-    if (state.getStatus() != RunStatus.RUNNING) {
-      throw new UserError(
-          UserError.USAGE,
-          "run " + runId + " is " + state.getStatus().name().toLowerCase() + ", not running");
+    if (result instanceof RunCancellation.AlreadyEnded ended) {
+      throw new UserError(UserError.USAGE, ended.message());
     }
-    RunState cancelled =
-        RunState.newBuilder(state)
-            .setStatus(RunStatus.CANCELLED)
-            .setReason(reason)
-            .setUpdatedAtMs(System.currentTimeMillis())
-            .build();
-    RunsTopic.publish(settings, cancelled);
     System.out.println("cancelled run " + runId + " (" + reason + ")");
     return 0;
   }

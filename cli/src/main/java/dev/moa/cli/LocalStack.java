@@ -2,7 +2,7 @@ package dev.moa.cli;
 
 import dev.moa.agentworker.AgentWorkerApplication;
 import dev.moa.aggregator.AggregatorApplication;
-import dev.moa.grader.GraderWorkerApplication;
+import dev.moa.graderworker.GraderWorkerApplication;
 import dev.moa.localkafka.LocalBroker;
 import dev.moa.orchestrator.OrchestratorApplication;
 import dev.moa.protocol.avro.MoaRequest;

@@ -40,8 +40,8 @@ class OverlaysIT {
               Topics.AGENT_TASKS),
           new Worker(
               "grader-worker",
-              "grader-worker/src/main/java/dev/moa/grader/GraderWorkerConfiguration.java",
-              "grader-worker/src/main/java/dev/moa/grader/AnswerListener.java",
+              "grader-worker/src/main/java/dev/moa/graderworker/GraderWorkerConfiguration.java",
+              "grader-worker/src/main/java/dev/moa/graderworker/AnswerGradingConsumer.java",
               "Topics.ANSWERS.name(), GraderWorkerConfiguration.GROUP_ID",
               Topics.ANSWERS));
 

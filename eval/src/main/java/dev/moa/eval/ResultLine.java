@@ -427,7 +427,7 @@ public record ResultLine(
       for (int j = 0; j < as.size(); j++) {
         agents.add(readAgent(as.get(j), name + ".agents[" + j + "]"));
       }
-      // round and verdict came with topologies: lines written before have neither.
+      // round and verdict came with MoA shapes: lines written before have neither.
       layers.add(
           new Layer(
               (int) integer(l, name + ".layer", "layer"),

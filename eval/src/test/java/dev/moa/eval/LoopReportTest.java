@@ -41,7 +41,7 @@ class LoopReportTest {
   }
 
   @Test
-  void aLineWrittenBeforeTopologiesReadsAsRoundZero() {
+  void aLineWrittenBeforeShapesReadsAsRoundZero() {
     String old =
         ResultLine.of(Fixtures.sample("q", 1), looped(), null)
             .toJson()

@@ -164,13 +164,6 @@ public final class Simulator implements AutoCloseable {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
-  /**
-   * Chat calls per API key fingerprint ({@link ApiKeyLedger}); the keys themselves are not kept.
-   */
-  public java.util.Map<String, Long> callsByKey() {
-    return keys.snapshot();
-  }
-
   public SimulatorStats stats() {
     Map<String, Long> f = new LinkedHashMap<>();
     faults.forEach((kind, count) -> f.put(kind, count.sum()));

@@ -2,6 +2,7 @@ package dev.moa.eval.sweep;
 
 import dev.moa.protocol.config.ConfigError;
 import dev.moa.protocol.config.ConfigException;
+import dev.moa.protocol.config.FieldReader;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -62,7 +63,7 @@ public final class SpaceParser {
   private static final YAMLMapper YAML =
       YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-  private final List<ConfigError> errors = new ArrayList<>();
+  private final FieldReader read = new FieldReader(SpaceParser::show);
 
   private SpaceParser() {}
 
@@ -94,14 +95,14 @@ public final class SpaceParser {
     }
     SpaceParser p = new SpaceParser();
     SweepSpace space = p.read(root, baseName(source));
-    if (!p.errors.isEmpty()) {
-      throw new ConfigException(source, p.errors);
+    if (p.read.errorCount() > 0) {
+      throw new ConfigException(source, p.read.errors());
     }
     return space;
   }
 
   private void error(String path, String message) {
-    errors.add(new ConfigError(path, message));
+    read.error(path, message);
   }
 
   private SweepSpace read(JsonNode root, String fallbackName) {
@@ -153,10 +154,9 @@ public final class SpaceParser {
     if (c != null) {
       if (strategy != SweepSpace.Strategy.RANDOM) {
         error("count", "only with strategy: random (a grid runs every combination)");
-      } else if (!c.isIntegralNumber() || c.asLong() < 1 || c.asLong() > MAX_CONFIGURATIONS) {
-        error("count", show(c) + " is not a whole number in 1.." + MAX_CONFIGURATIONS);
       } else {
-        count = c.asInt();
+        Long drawn = read.wholeIn(c, "count", 1, MAX_CONFIGURATIONS);
+        count = drawn == null ? 0 : drawn.intValue();
       }
     } else if (strategy == SweepSpace.Strategy.RANDOM) {
       error("count", "required with strategy: random (how many configurations to draw)");
@@ -195,7 +195,7 @@ public final class SpaceParser {
         }
       }
     }
-    if (!errors.isEmpty()) {
+    if (read.errorCount() > 0) {
       return null;
     }
     SweepSpace space = new SweepSpace(name, base, strategy, count, seed, dims);
@@ -223,7 +223,7 @@ public final class SpaceParser {
   private SweepSpace.Dimension dimension(String key, JsonNode node) {
     String path = "dimensions." + key;
     List<SweepSpace.Choice> choices = new ArrayList<>();
-    int before = errors.size();
+    int before = read.errorCount();
     if (node != null && node.isArray() && !node.isEmpty()) {
       for (int i = 0; i < node.size(); i++) {
         JsonNode v = node.get(i);
@@ -261,27 +261,26 @@ public final class SpaceParser {
       }
       first.putIfAbsent(label, i);
     }
-    return errors.size() == before ? new SweepSpace.Dimension(key, choices) : null;
+    return read.errorCount() == before ? new SweepSpace.Dimension(key, choices) : null;
   }
 
   /** Checks one value of a dimension; false (with an error) when it cannot be used. */
   private boolean check(String key, String path, JsonNode v) {
     switch (key) {
       case "layers" -> {
-        return whole(path, v, 1, 20);
+        return read.wholeIn(v, path, 1, 20) != null;
       }
       case "agents" -> {
-        return whole(path, v, 1, 64);
+        return read.wholeIn(v, path, 1, 64) != null;
       }
       case "max_tokens", "aggregator_max_tokens" -> {
-        return whole(path, v, 1, 1_000_000);
+        return read.wholeIn(v, path, 1, 1_000_000) != null;
       }
       case "temperature", "aggregator_temperature" -> {
-        if (v == null || !v.isNumber()) {
-          error(path, show(v) + " is not a number; a temperature is 0..2");
+        Double t = read.numberValue(v, path, "; a temperature is 0..2");
+        if (t == null) {
           return false;
         }
-        double t = v.asDouble();
         if (!(t >= 0 && t <= 2)) {
           error(path, show(v) + " is outside 0..2");
           return false;
@@ -292,35 +291,20 @@ public final class SpaceParser {
         if (v != null && v.isArray() && !v.isEmpty()) {
           boolean ok = true;
           for (int i = 0; i < v.size(); i++) {
-            ok &= text(path + "[" + i + "]", v.get(i), "a model name");
+            ok &= read.text(v.get(i), path + "[" + i + "]", "a model name") != null;
           }
           return ok;
         }
-        return text(path, v, "a model name or a list of model names (one per agent, cycling)");
+        return read.text(v, path, "a model name or a list of model names (one per agent, cycling)")
+            != null;
       }
       case "aggregator_model" -> {
-        return text(path, v, "a model name");
+        return read.text(v, path, "a model name") != null;
       }
       default -> {
-        return text(path, v, "a prompt");
+        return read.text(v, path, "a prompt") != null;
       }
     }
-  }
-
-  private boolean whole(String path, JsonNode v, long min, long max) {
-    if (v == null || !v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
-      error(path, show(v) + " is not a whole number in " + min + ".." + max);
-      return false;
-    }
-    return true;
-  }
-
-  private boolean text(String path, JsonNode v, String what) {
-    if (v == null || !v.isString() || v.asString().isBlank()) {
-      error(path, show(v) + " is not " + what);
-      return false;
-    }
-    return true;
   }
 
   /** The table label of a listed value: the text itself, shortened, for scalars. */

@@ -20,7 +20,7 @@ import dev.moa.protocol.avro.Usage;
 import dev.moa.protocol.prompt.PromptAssembler;
 import dev.moa.protocol.request.AgentOutputs;
 import dev.moa.protocol.request.TaskFactory;
-import dev.moa.protocol.topology.CriticVerdict;
+import dev.moa.protocol.shape.CriticVerdict;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,10 +44,6 @@ public final class Barrier {
 
   public Barrier(Duration doneRetention) {
     this.doneRetention = doneRetention;
-  }
-
-  public static String taskId(String requestId, int layer, int agentIndex) {
-    return TaskFactory.taskId(requestId, layer, agentIndex);
   }
 
   public static String aggregatorTaskId(String requestId) {

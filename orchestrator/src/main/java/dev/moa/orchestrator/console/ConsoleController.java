@@ -1,10 +1,10 @@
 package dev.moa.orchestrator.console;
 
 import dev.moa.batch.EvalResume;
+import dev.moa.batch.RunCancellation;
 import dev.moa.graders.ChallengeGrader;
 import dev.moa.orchestrator.security.JsonErrors;
 import dev.moa.protocol.avro.RunState;
-import dev.moa.protocol.avro.RunStatus;
 import dev.moa.protocol.config.ConfigError;
 import dev.moa.protocol.config.ConfigException;
 import dev.moa.protocol.config.ConfigLoader;
@@ -14,13 +14,16 @@ import dev.moa.protocol.serde.AvroTrust;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -54,11 +57,13 @@ public class ConsoleController implements DisposableBean {
 
   private final ConsoleConfiguration.ConsoleServices services;
   private final KafkaSettings settings;
+  private final RunCancellation cancellation;
   private KafkaProducer<String, RunState> runsProducer;
 
   public ConsoleController(ConsoleConfiguration.ConsoleServices services, KafkaSettings settings) {
     this.services = services;
     this.settings = settings;
+    this.cancellation = new RunCancellation(this::runState, this::publish, Clock.systemUTC());
     // Copying a RunState (cancel) loads Avro classes by name; they must be trusted first.
     AvroTrust.install();
   }
@@ -395,39 +400,48 @@ public class ConsoleController implements DisposableBean {
         });
   }
 
-  /** Publishes CANCELLED on moa.runs, as {@code moa cancel} does (decision 014). */
+  /** Publishes CANCELLED on moa.runs, with {@code moa cancel}'s operation (decision 014). */
   @PostMapping("/runs/{runId}/cancel")
   public Mono<ResponseEntity<Object>> cancel(@PathVariable String runId) {
     return blocking(
         () -> {
-          RunState state = null;
-          for (RunState s : services.runs().states()) {
-            if (s.getRunId().equals(runId)) {
-              state = s;
-            }
-          }
-          if (state == null) {
+          RunCancellation.Result result = cancellation.cancel(runId, "cancelled from the console");
+          if (result instanceof RunCancellation.NotFound) {
             return error(HttpStatus.NOT_FOUND, "no run " + runId + " on moa.runs");
           }
-          if (state.getStatus() != RunStatus.RUNNING) {
-            return error(
-                HttpStatus.CONFLICT,
-                "run " + runId + " is " + state.getStatus().name().toLowerCase() + ", not running");
+          if (result instanceof RunCancellation.AlreadyEnded ended) {
+            return error(HttpStatus.CONFLICT, ended.message());
           }
-          RunState cancelled =
-              RunState.newBuilder(state)
-                  .setStatus(RunStatus.CANCELLED)
-                  .setReason("cancelled from the console")
-                  .setUpdatedAtMs(System.currentTimeMillis())
-                  .build();
-          producer()
-              .send(new ProducerRecord<>(Topics.RUNS.name(), runId, cancelled))
-              .get(30, TimeUnit.SECONDS);
           ObjectNode out = JSON.createObjectNode();
           out.put("run_id", runId);
           out.put("status", "cancelled");
           return ResponseEntity.ok(out);
         });
+  }
+
+  /** The run's latest state in the barrier's view of moa.runs; null when it has none. */
+  private RunState runState(String runId) {
+    RunState state = null;
+    for (RunState s : services.runs().states()) {
+      if (s.getRunId().equals(runId)) {
+        state = s;
+      }
+    }
+    return state;
+  }
+
+  private void publish(RunState state) {
+    try {
+      producer()
+          .send(new ProducerRecord<>(Topics.RUNS.name(), state.getRunId(), state))
+          .get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted publishing run " + state.getRunId(), e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot publish run " + state.getRunId() + " to " + Topics.RUNS.name() + ": " + e, e);
+    }
   }
 
   private synchronized KafkaProducer<String, RunState> producer() {

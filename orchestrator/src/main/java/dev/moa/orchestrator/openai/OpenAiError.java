@@ -44,11 +44,6 @@ public final class OpenAiError extends Exception {
     return new OpenAiError(413, "invalid_request_error", "messages", "request_too_large", message);
   }
 
-  /** 401 from the bearer-token guard. */
-  public static OpenAiError unauthorized(String message) {
-    return new OpenAiError(401, "invalid_request_error", null, "invalid_api_key", message);
-  }
-
   /** 502: the MoA request ran and failed (its layers or aggregator failed). */
   public static OpenAiError failed(String message) {
     return new OpenAiError(502, "server_error", null, "moa_request_failed", message);

@@ -1,7 +1,11 @@
 package dev.moa.protocol.config;
 
+import static dev.moa.protocol.config.FieldReader.absent;
+import static dev.moa.protocol.config.FieldReader.join;
+import static dev.moa.protocol.config.FieldReader.quote;
+import static dev.moa.protocol.config.FieldReader.show;
+
 import dev.moa.protocol.prompt.PromptAssembler;
-import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -71,16 +75,16 @@ final class ConfigParser {
       List.of("base_url", "api_key_env", "simulate_without_key");
   static final List<String> PRICE_KEYS = List.of("input", "output");
 
-  private final List<ConfigError> errors = new ArrayList<>();
+  private final FieldReader read = new FieldReader();
   private final Map<String, ProviderConfig> providers = new LinkedHashMap<>();
   private String defaultProvider = DEFAULT_PROVIDER;
 
   List<ConfigError> errors() {
-    return errors;
+    return read.errors();
   }
 
-  void error(String path, String message) {
-    errors.add(new ConfigError(path, message));
+  private void error(String path, String message) {
+    read.error(path, message);
   }
 
   /**
@@ -99,7 +103,7 @@ final class ConfigParser {
     }
     checkKeys(root, "", TOP_KEYS);
 
-    String name = string(root, "name", "");
+    String name = read.string(root, "name", "");
     if (name == null) {
       if (fallbackName != null && NAME.matcher(fallbackName).matches()) {
         name = fallbackName;
@@ -111,7 +115,7 @@ final class ConfigParser {
     }
 
     parseProviders(root.get("providers"));
-    String dp = string(root, "default_provider", "");
+    String dp = read.string(root, "default_provider", "");
     if (dp != null) {
       defaultProvider = dp;
       if (!providers.containsKey(dp)) {
@@ -122,13 +126,13 @@ final class ConfigParser {
     List<LayerConfig> layers = parseLayers(root.get("layers"), root.get("agents"));
     AggregatorConfig aggregator = parseAggregator(root.get("aggregator"), layers);
 
-    String referencePrompt = string(root, "reference_prompt", "");
+    String referencePrompt = read.string(root, "reference_prompt", "");
     if (referencePrompt == null) {
       referencePrompt = PromptAssembler.DEFAULT_REFERENCE_PROMPT;
     }
 
     int minSuccesses = DEFAULT_MIN_SUCCESSES;
-    Long ms = integer(root, "min_successes", "");
+    Long ms = read.integer(root, "min_successes", "");
     if (ms != null) {
       if (ms < 1) {
         error("min_successes", show(root.get("min_successes")) + " is less than 1");
@@ -178,7 +182,7 @@ final class ConfigParser {
 
     Map<String, ModelPrice> prices = parsePrices(root.get("prices"));
 
-    if (!errors.isEmpty()) {
+    if (read.errorCount() > 0) {
       return null;
     }
     return new MoaConfig(
@@ -215,7 +219,7 @@ final class ConfigParser {
         checkKeys(fields, path, PROVIDER_KEYS);
       }
 
-      String baseUrl = fields == null ? null : string(fields, "base_url", path);
+      String baseUrl = fields == null ? null : read.string(fields, "base_url", path);
       if (baseUrl == null) {
         if (builtIn != null) {
           baseUrl = builtIn.baseUrl();
@@ -253,7 +257,7 @@ final class ConfigParser {
       }
 
       boolean simulate = builtIn != null && builtIn.simulateWithoutKey();
-      Boolean sim = fields == null ? null : bool(fields, "simulate_without_key", path);
+      Boolean sim = fields == null ? null : read.bool(fields, "simulate_without_key", path);
       if (sim != null) {
         simulate = sim;
       }
@@ -300,7 +304,7 @@ final class ConfigParser {
       return null;
     }
     if (layersNode.isNumber()) {
-      Long count = integerValue(layersNode, "layers");
+      Long count = read.integerValue(layersNode, "layers");
       if (count != null && (count < 1 || count > MAX_LAYERS)) {
         error("layers", show(layersNode) + " is outside 1.." + MAX_LAYERS);
         count = null;
@@ -383,7 +387,7 @@ final class ConfigParser {
         }
       }
     }
-    int before = errors.size();
+    int before = read.errorCount();
     LayerConfig parsed =
         switch (form) {
           case "agents" -> {
@@ -393,7 +397,7 @@ final class ConfigParser {
           case "self_moa" -> parseSelfMoa(layer.get("self_moa"), path + ".self_moa");
           default -> parseCritic(layer, path, index);
         };
-    return errors.size() == before ? parsed : null;
+    return read.errorCount() == before ? parsed : null;
   }
 
   /** {@code self_moa: {name, model, ..., samples: k}}: k agents {@code <name>-1..k}. */
@@ -404,7 +408,7 @@ final class ConfigParser {
     }
     checkKeys(node, path, SELF_MOA_KEYS);
     String name = agentName(node, path, "sample");
-    Long samples = integer(node, "samples", path);
+    Long samples = read.integer(node, "samples", path);
     if (samples == null) {
       if (absent(node.get("samples"))) {
         error(path + ".samples", "missing (required: how many times the model is sampled)");
@@ -439,7 +443,7 @@ final class ConfigParser {
     String name = agentName(node, criticPath, "critic");
     Call call = parseCall(node, criticPath);
     int retryLayer = Math.max(1, index); // the layer just before, 1-based
-    Long rl = integer(layer, "retry_layer", path);
+    Long rl = read.integer(layer, "retry_layer", path);
     if (rl != null) {
       if (index > 0 && (rl < 1 || rl > index)) {
         error(
@@ -453,7 +457,7 @@ final class ConfigParser {
       }
     }
     int maxRetries = DEFAULT_MAX_RETRIES;
-    Long mr = integer(layer, "max_retries", path);
+    Long mr = read.integer(layer, "max_retries", path);
     if (mr != null) {
       if (mr < 0 || mr > MAX_RETRIES) {
         error(
@@ -472,7 +476,7 @@ final class ConfigParser {
 
   /** An optional agent name with a default; null (and an error) when bad. */
   private String agentName(JsonNode node, String path, String fallback) {
-    String name = string(node, "name", path);
+    String name = read.string(node, "name", path);
     if (name == null) {
       return absent(node.get("name")) ? fallback : null;
     }
@@ -492,7 +496,7 @@ final class ConfigParser {
       error(path, "empty list: at least one agent is required");
       return null;
     }
-    int before = errors.size();
+    int before = read.errorCount();
     List<AgentConfig> agents = new ArrayList<>();
     Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < node.size(); i++) {
@@ -503,7 +507,7 @@ final class ConfigParser {
         continue;
       }
       checkKeys(agent, agentPath, AGENT_KEYS);
-      String name = string(agent, "name", agentPath);
+      String name = read.string(agent, "name", agentPath);
       if (name == null) {
         if (absent(agent.get("name"))) {
           error(agentPath + ".name", "missing (required)");
@@ -523,7 +527,7 @@ final class ConfigParser {
         agents.add(call.agent(name));
       }
     }
-    return errors.size() == before ? agents : null;
+    return read.errorCount() == before ? agents : null;
   }
 
   private AggregatorConfig parseAggregator(JsonNode node, List<LayerConfig> layers) {
@@ -537,7 +541,7 @@ final class ConfigParser {
     }
     checkKeys(node, "aggregator", AGGREGATOR_KEYS);
     AggregatorConfig.Mode mode = AggregatorConfig.Mode.SYNTHESIZE;
-    String m = string(node, "mode", "aggregator");
+    String m = read.string(node, "mode", "aggregator");
     if (m != null) {
       try {
         mode = AggregatorConfig.Mode.valueOf(m.toUpperCase(Locale.ROOT));
@@ -546,7 +550,7 @@ final class ConfigParser {
         return null;
       }
     }
-    String votePattern = string(node, "vote_pattern", "aggregator");
+    String votePattern = read.string(node, "vote_pattern", "aggregator");
     if (votePattern != null) {
       if (mode != AggregatorConfig.Mode.VOTE) {
         error("aggregator.vote_pattern", quote(votePattern) + " is only allowed with mode: vote");
@@ -568,7 +572,7 @@ final class ConfigParser {
               "aggregator." + key, show(node.get(key)) + " is not used with mode: vote (no call)");
         }
       }
-      String provider = string(node, "provider", "aggregator");
+      String provider = read.string(node, "provider", "aggregator");
       if (provider == null) {
         provider =
             layers != null && !layers.isEmpty()
@@ -602,8 +606,8 @@ final class ConfigParser {
 
   /** The fields agents and the aggregator share. Null when any is bad. */
   private Call parseCall(JsonNode node, String path) {
-    int before = errors.size();
-    String model = string(node, "model", path);
+    int before = read.errorCount();
+    String model = read.string(node, "model", path);
     if (model == null) {
       if (absent(node.get("model"))) {
         error(path + ".model", "missing (required)");
@@ -614,7 +618,7 @@ final class ConfigParser {
 
     // An agent without a provider uses default_provider; when that is unknown, it was reported
     // once.
-    String provider = string(node, "provider", path);
+    String provider = read.string(node, "provider", path);
     if (provider == null) {
       provider = defaultProvider;
     } else if (!providers.containsKey(provider)) {
@@ -622,7 +626,7 @@ final class ConfigParser {
     }
 
     double temperature = DEFAULT_TEMPERATURE;
-    Double t = number(node, "temperature", path);
+    Double t = read.number(node, "temperature", path);
     if (t != null) {
       if (!(t >= 0 && t <= 2)) {
         error(path + ".temperature", show(node.get("temperature")) + " is outside 0..2");
@@ -631,7 +635,7 @@ final class ConfigParser {
     }
 
     int maxTokens = DEFAULT_MAX_TOKENS;
-    Long mt = integer(node, "max_tokens", path);
+    Long mt = read.integer(node, "max_tokens", path);
     if (mt != null) {
       if (mt < 1 || mt > MAX_TOKENS_LIMIT) {
         error(
@@ -642,7 +646,7 @@ final class ConfigParser {
       }
     }
 
-    String prompt = string(node, "prompt", path);
+    String prompt = read.string(node, "prompt", path);
     if (prompt == null) {
       prompt = DEFAULT_PROMPT;
     } else {
@@ -657,7 +661,7 @@ final class ConfigParser {
                 + " placeholders; at most one is allowed");
       }
     }
-    return errors.size() == before
+    return read.errorCount() == before
         ? new Call(model, provider, temperature, maxTokens, prompt)
         : null;
   }
@@ -691,7 +695,7 @@ final class ConfigParser {
   }
 
   private Double price(JsonNode node, String key, String path) {
-    Double value = number(node, key, path);
+    Double value = read.number(node, key, path);
     if (value == null) {
       if (absent(node.get(key))) {
         error(path + "." + key, "missing (required, USD per million tokens)");
@@ -705,82 +709,7 @@ final class ConfigParser {
     return value == 0 ? 0.0 : value;
   }
 
-  // ---------------------------------------------------------------- typed field access
-
-  static boolean absent(JsonNode node) {
-    return node == null || node.isNull() || node.isMissingNode();
-  }
-
-  private static String join(String parent, String key) {
-    return parent.isEmpty() ? key : parent + "." + key;
-  }
-
-  /** A string field: null when absent (no error) or of another type (error). */
-  private String string(JsonNode obj, String key, String parent) {
-    JsonNode node = obj.get(key);
-    if (absent(node)) {
-      return null;
-    }
-    if (!node.isString()) {
-      String hint = node.isValueNode() ? "; put the value in quotes" : "";
-      error(join(parent, key), show(node) + " is not a string" + hint);
-      return null;
-    }
-    return node.stringValue();
-  }
-
-  private Double number(JsonNode obj, String key, String parent) {
-    JsonNode node = obj.get(key);
-    if (absent(node)) {
-      return null;
-    }
-    if (!node.isNumber()) {
-      error(join(parent, key), show(node) + " is not a number");
-      return null;
-    }
-    return node.doubleValue();
-  }
-
-  private Long integer(JsonNode obj, String key, String parent) {
-    JsonNode node = obj.get(key);
-    if (absent(node)) {
-      return null;
-    }
-    return integerValue(node, join(parent, key));
-  }
-
-  /** A whole number, clamped to the long range (callers check their own, smaller, range). */
-  private Long integerValue(JsonNode node, String path) {
-    if (!node.isNumber()) {
-      error(path, show(node) + " is not a whole number");
-      return null;
-    }
-    if (node.isIntegralNumber()) {
-      BigInteger big = node.bigIntegerValue();
-      if (big.bitLength() > 62) {
-        return big.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
-      }
-      return big.longValue();
-    }
-    double d = node.doubleValue();
-    if (Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 1e15) {
-      return (long) d;
-    }
-    error(path, show(node) + " is not a whole number");
-    return null;
-  }
-
-  private Boolean bool(JsonNode obj, String key, String parent) {
-    JsonNode node = obj.get(key);
-    if (absent(node)) {
-      return null;
-    }
-    if (!node.isBoolean()) {
-      error(join(parent, key), show(node) + " is not a boolean (true or false)");
-      return null;
-    }
-    return node.booleanValue();
-  }
+  // ---------------------------------------------------------------- field names
 
   private void checkKeys(JsonNode obj, String path, List<String> known) {
     for (String key : obj.propertyNames()) {
@@ -847,33 +776,5 @@ final class ConfigParser {
       current = swap;
     }
     return previous[b.length()];
-  }
-
-  /** How a bad value appears in a message. */
-  static String show(JsonNode node) {
-    if (node == null || node.isNull() || node.isMissingNode()) {
-      return "null";
-    }
-    if (node.isString()) {
-      return quote(node.stringValue());
-    }
-    if (node.isArray()) {
-      return "a list";
-    }
-    if (node.isObject()) {
-      return "a mapping";
-    }
-    return node.toString();
-  }
-
-  static String quote(String value) {
-    String shown = value.length() > 60 ? value.substring(0, 57) + "..." : value;
-    return "\""
-        + shown
-            .replace("\\", "\\\\")
-            .replace("\"", "\\\"")
-            .replace("\n", "\\n")
-            .replace("\t", "\\t")
-        + "\"";
   }
 }

@@ -107,13 +107,12 @@ public final class SeedImporter {
   private static Seed read(JsonNode root, List<ConfigError> errors) {
     if (!root.isObject()) {
       errors.add(
-          new ConfigError(
-              "", "the document is " + ConfigParser.show(root) + ", not a JSON object"));
+          new ConfigError("", "the document is " + FieldReader.show(root) + ", not a JSON object"));
       return null;
     }
     String version = null;
     JsonNode versionNode = root.get("version");
-    if (!ConfigParser.absent(versionNode)) {
+    if (!FieldReader.absent(versionNode)) {
       String text =
           versionNode.isString()
               ? versionNode.stringValue()
@@ -123,16 +122,16 @@ public final class SeedImporter {
       } else {
         errors.add(
             new ConfigError(
-                "version", ConfigParser.show(versionNode) + " is not supported (expected 2.x)"));
+                "version", FieldReader.show(versionNode) + " is not supported (expected 2.x)"));
       }
     }
     JsonNode ai = root.get("ai_configuration");
-    if (ConfigParser.absent(ai)) {
+    if (FieldReader.absent(ai)) {
       errors.add(new ConfigError("ai_configuration", "missing (required)"));
       return null;
     }
     if (!ai.isObject()) {
-      errors.add(new ConfigError("ai_configuration", ConfigParser.show(ai) + " is not an object"));
+      errors.add(new ConfigError("ai_configuration", FieldReader.show(ai) + " is not an object"));
       return null;
     }
     String p = "ai_configuration.";
@@ -142,21 +141,21 @@ public final class SeedImporter {
     if (cycles != null && cycles != Math.rint(cycles)) {
       errors.add(
           new ConfigError(
-              p + "cycles", ConfigParser.show(ai.get("cycles")) + " is not a whole number"));
+              p + "cycles", FieldReader.show(ai.get("cycles")) + " is not a whole number"));
     }
     String systemPrompt = string(ai, "system_prompt", p, errors);
     List<Agent> agents = new ArrayList<>();
     JsonNode list = ai.get("layer_agents");
-    if (ConfigParser.absent(list)) {
+    if (FieldReader.absent(list)) {
       errors.add(new ConfigError(p + "layer_agents", "missing (required)"));
     } else if (!list.isArray()) {
-      errors.add(new ConfigError(p + "layer_agents", ConfigParser.show(list) + " is not a list"));
+      errors.add(new ConfigError(p + "layer_agents", FieldReader.show(list) + " is not a list"));
     } else {
       for (int i = 0; i < list.size(); i++) {
         String ap = p + "layer_agents[" + i + "]";
         JsonNode agent = list.get(i);
         if (!agent.isObject()) {
-          errors.add(new ConfigError(ap, ConfigParser.show(agent) + " is not an object"));
+          errors.add(new ConfigError(ap, FieldReader.show(agent) + " is not an object"));
           continue;
         }
         String name = string(agent, "name", ap + ".", errors);
@@ -182,12 +181,12 @@ public final class SeedImporter {
 
   private static String string(JsonNode obj, String key, String prefix, List<ConfigError> errors) {
     JsonNode node = obj.get(key);
-    if (ConfigParser.absent(node)) {
+    if (FieldReader.absent(node)) {
       errors.add(new ConfigError(prefix + key, "missing (required)"));
       return null;
     }
     if (!node.isString()) {
-      errors.add(new ConfigError(prefix + key, ConfigParser.show(node) + " is not a string"));
+      errors.add(new ConfigError(prefix + key, FieldReader.show(node) + " is not a string"));
       return null;
     }
     return node.stringValue();
@@ -196,7 +195,7 @@ public final class SeedImporter {
   /** A number; like the seed app, a string holding a number is accepted. */
   private static Double number(JsonNode obj, String key, String prefix, List<ConfigError> errors) {
     JsonNode node = obj.get(key);
-    if (ConfigParser.absent(node)) {
+    if (FieldReader.absent(node)) {
       errors.add(new ConfigError(prefix + key, "missing (required)"));
       return null;
     }
@@ -213,7 +212,7 @@ public final class SeedImporter {
         // reported below
       }
     }
-    errors.add(new ConfigError(prefix + key, ConfigParser.show(node) + " is not a number"));
+    errors.add(new ConfigError(prefix + key, FieldReader.show(node) + " is not a number"));
     return null;
   }
 
@@ -237,7 +236,7 @@ public final class SeedImporter {
     for (Agent agent : seed.agents) {
       if (!agent.name.equals(agent.originalName)) {
         out.append("# Agent name ")
-            .append(ConfigParser.quote(agent.originalName))
+            .append(FieldReader.quote(agent.originalName))
             .append(" became ")
             .append(agent.name)
             .append(" (names use A-Z a-z 0-9 _ . -).\n");

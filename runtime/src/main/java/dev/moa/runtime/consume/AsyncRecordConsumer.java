@@ -70,12 +70,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AsyncRecordConsumer<V extends SpecificRecord> implements AutoCloseable {
 
-  public static final String HEADER_EXCEPTION_CLASS = DeadLetters.HEADER_EXCEPTION_CLASS;
-  public static final String HEADER_EXCEPTION_MESSAGE = DeadLetters.HEADER_EXCEPTION_MESSAGE;
-  public static final String HEADER_ORIGINAL_TOPIC = DeadLetters.HEADER_ORIGINAL_TOPIC;
-  public static final String HEADER_ORIGINAL_PARTITION = DeadLetters.HEADER_ORIGINAL_PARTITION;
-  public static final String HEADER_ORIGINAL_OFFSET = DeadLetters.HEADER_ORIGINAL_OFFSET;
-
   private static final Logger log = LoggerFactory.getLogger(AsyncRecordConsumer.class);
   private static final Duration COMMIT_SYNC_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofSeconds(10);

@@ -100,7 +100,18 @@ public final class RateBudgets implements RateGate, AutoCloseable {
    * @param members how many processes share each provider's and model's limits
    */
   public RateBudgets(List<Limit> limits, Duration window, Members members, WaitListener waits) {
-    this(limits, window, members, waits, System::nanoTime);
+    this(
+        limits,
+        window,
+        members,
+        waits,
+        System::nanoTime,
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "moa-ratelimit");
+              t.setDaemon(true);
+              return t;
+            }));
   }
 
   /** How many processes share a provider's and model's limits (at least 1 is assumed). */
@@ -119,12 +130,18 @@ public final class RateBudgets implements RateGate, AutoCloseable {
     }
   }
 
+  /**
+   * @param nanoTime the clock windows, pauses and waits are measured with
+   * @param scheduler runs the budgets' looks at their queues, delays measured by {@code nanoTime};
+   *     shut down by {@link #close()}
+   */
   RateBudgets(
       List<Limit> limits,
       Duration window,
       Members members,
       WaitListener waits,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime,
+      ScheduledExecutorService scheduler) {
     this.limits = List.copyOf(limits);
     if (window == null || window.toMillis() < 1) {
       throw new IllegalArgumentException("window must be >= 1 ms but was " + window);
@@ -133,13 +150,7 @@ public final class RateBudgets implements RateGate, AutoCloseable {
     this.members = Objects.requireNonNull(members, "members");
     this.waits = waits == null ? (p, m, d) -> {} : waits;
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "moa-ratelimit");
-              t.setDaemon(true);
-              return t;
-            });
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
   }
 
   @Override

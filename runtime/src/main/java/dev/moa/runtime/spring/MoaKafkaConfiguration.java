@@ -1,24 +1,15 @@
 package dev.moa.runtime.spring;
 
 import dev.moa.protocol.serde.AvroSerde;
-import dev.moa.runtime.consume.DeadLetters;
 import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.runtime.kafka.RecordBytesSerializer;
 import dev.moa.runtime.kafka.TopicAdmin;
 import dev.moa.runtime.metrics.KafkaClientMeters;
-import dev.moa.runtime.metrics.MetricNames;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
@@ -29,15 +20,11 @@ import org.springframework.kafka.annotation.EnableKafka;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.core.ProducerFactory;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
-import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
-import org.springframework.util.backoff.FixedBackOff;
 
 /** Kafka plumbing every service shares: settings, topic creation, serdes, dead letters. */
 @Configuration(proxyBeanMethods = false)
@@ -49,8 +36,6 @@ public class MoaKafkaConfiguration {
     dev.moa.protocol.serde.AvroTrust.install();
   }
 
-  private static final Logger log = LoggerFactory.getLogger(MoaKafkaConfiguration.class);
-
   @Bean
   public KafkaSettings kafkaSettings(MoaKafkaProperties props) {
     KafkaSettings settings =
@@ -59,58 +44,6 @@ public class MoaKafkaConfiguration {
       TopicAdmin.ensureTopics(settings, 30_000);
     }
     return settings;
-  }
-
-  /** Producer for dead letters: raw bytes or re-encoded records, never transactional. */
-  @Bean
-  public KafkaTemplate<Object, Object> deadLetterTemplate(KafkaSettings settings) {
-    Map<String, Object> props = settings.producer("moa-dlt");
-    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-    DefaultKafkaProducerFactory<Object, Object> factory =
-        new DefaultKafkaProducerFactory<>(props, null, new RecordBytesSerializer());
-    factory.setKeySerializer(cast(new StringSerializer()));
-    return new KafkaTemplate<>(factory);
-  }
-
-  /**
-   * Retries a failing record twice, then sends it to {@code <topic>-dlt} (original bytes and
-   * exception headers) and moves on: a poison record never stalls its partition.
-   */
-  @Bean
-  public DefaultErrorHandler deadLetterErrorHandler(
-      KafkaTemplate<Object, Object> deadLetterTemplate, MeterRegistry registry) {
-    DeadLetterPublishingRecoverer recoverer =
-        new DeadLetterPublishingRecoverer(
-            deadLetterTemplate,
-            (record, ex) -> {
-              log.warn(
-                  "dead-lettering {}-{}@{}: {}",
-                  record.topic(),
-                  record.partition(),
-                  record.offset(),
-                  ex.getMessage());
-              Counter.builder(MetricNames.DLT_RECORDS)
-                  .tag(MetricNames.TAG_TOPIC, record.topic())
-                  .register(registry)
-                  .increment();
-              return new TopicPartition(record.topic() + "-dlt", -1);
-            });
-    // Spring's kafka_dlt-* headers plus the moa.dlt.* ones every dead letter of the pipeline has.
-    recoverer.setHeadersFunction(
-        (record, ex) ->
-            DeadLetters.headers(
-                null, rootOf(ex), record.topic(), record.partition(), record.offset()));
-    return new DefaultErrorHandler(recoverer, new FixedBackOff(200L, 2L));
-  }
-
-  /** The exception under Spring's listener wrappers: what actually refused the record. */
-  static Throwable rootOf(Exception ex) {
-    Throwable t = ex;
-    while (t instanceof org.springframework.kafka.listener.ListenerExecutionFailedException
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   /**

@@ -256,13 +256,13 @@ class AsyncRecordConsumerIT {
     assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("poison");
     assertThat(dead.value()).isEqualTo(garbage);
     assertThat(header(dead, "trace")).isEqualTo("t-1");
-    assertThat(header(dead, AsyncRecordConsumer.HEADER_EXCEPTION_CLASS))
+    assertThat(header(dead, DeadLetters.HEADER_EXCEPTION_CLASS))
         .isEqualTo("org.apache.kafka.common.errors.SerializationException");
-    assertThat(header(dead, AsyncRecordConsumer.HEADER_EXCEPTION_MESSAGE))
+    assertThat(header(dead, DeadLetters.HEADER_EXCEPTION_MESSAGE))
         .contains("cannot decode AnswerChunk");
-    assertThat(header(dead, AsyncRecordConsumer.HEADER_ORIGINAL_TOPIC)).isEqualTo(topic);
-    assertThat(header(dead, AsyncRecordConsumer.HEADER_ORIGINAL_PARTITION)).isEqualTo("0");
-    assertThat(header(dead, AsyncRecordConsumer.HEADER_ORIGINAL_OFFSET)).isEqualTo("0");
+    assertThat(header(dead, DeadLetters.HEADER_ORIGINAL_TOPIC)).isEqualTo(topic);
+    assertThat(header(dead, DeadLetters.HEADER_ORIGINAL_PARTITION)).isEqualTo("0");
+    assertThat(header(dead, DeadLetters.HEADER_ORIGINAL_OFFSET)).isEqualTo("0");
     assertThat(
             registry
                 .get(MetricNames.DLT_RECORDS)

@@ -1,6 +1,7 @@
 package dev.moa.runtime.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.moa.protocol.avro.AgentOutput;
@@ -117,9 +118,12 @@ class TaskCallsTest {
 
   @Test
   void validTaskPassesValidation() {
-    TaskCalls.validate(task().build());
-    TaskCalls.validate(task().setTemperature(0).build());
-    TaskCalls.validate(task().setTemperature(2).setMaxTokens(1).build());
+    assertThatCode(() -> TaskCalls.validate(task().build())).doesNotThrowAnyException();
+    // The bounds themselves are valid: temperature 0 and 2, max_tokens 1.
+    assertThatCode(() -> TaskCalls.validate(task().setTemperature(0).build()))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> TaskCalls.validate(task().setTemperature(2).setMaxTokens(1).build()))
+        .doesNotThrowAnyException();
   }
 
   @Test

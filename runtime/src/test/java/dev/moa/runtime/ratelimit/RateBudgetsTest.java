@@ -10,8 +10,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,26 +87,133 @@ class RateBudgetsTest {
 
   @Test
   void untilTheMembersAreCountedCallsWaitThenTakeTheirShare() {
+    VirtualTime time = new VirtualTime();
     members.set(0); // not counted yet
-    budgets(Duration.ofSeconds(30), new RateBudgets.Limit("cerebras", "*", 100, 1000));
+    budgets =
+        new RateBudgets(
+            List.of(new RateBudgets.Limit("cerebras", "*", 100, 1000)),
+            Duration.ofSeconds(30),
+            (p, m) -> members.get(),
+            (p, m, d) -> waits.add(d),
+            time::nanoTime,
+            time);
     List<CompletableFuture<RateGate.Permit>> fs = acquire(3, 100);
-    WorkerSleepless.pause(300);
+    time.advance(Duration.ofMillis(300)); // the member count is asked again every 100 ms
     assertThat(done(fs)).isZero();
     assertThat(budgets.snapshot("cerebras", MODEL).waiting()).isEqualTo(3);
 
     members.set(5); // a share of 1000 / 5 = 200 tokens: two calls of 100
-    await().atMost(Duration.ofSeconds(2)).until(() -> done(fs) == 2);
-    WorkerSleepless.pause(300);
+    time.advance(Duration.ofMillis(200));
+    assertThat(done(fs)).isEqualTo(2);
+    time.advance(Duration.ofMillis(300));
     assertThat(done(fs)).isEqualTo(2);
   }
 
-  /** A plain pause, for checking that nothing happens meanwhile. */
-  private static final class WorkerSleepless {
-    static void pause(long ms) {
-      try {
-        Thread.sleep(ms);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+  /**
+   * A clock and a scheduler that move only when the test advances them: tasks run on the test's
+   * thread, in time order, each when the clock reaches it. Only what RateBudgets uses is there.
+   */
+  private static final class VirtualTime extends AbstractExecutorService
+      implements ScheduledExecutorService {
+    private final PriorityQueue<Task> tasks = new PriorityQueue<>();
+    private long now;
+    private long sequence;
+    private boolean shutdown;
+
+    long nanoTime() {
+      return now;
+    }
+
+    /** Moves the clock by {@code d}, running every task that falls due on the way. */
+    void advance(Duration d) {
+      long until = now + d.toNanos();
+      for (Task next = tasks.peek(); next != null && next.at <= until; next = tasks.peek()) {
+        tasks.poll();
+        now = Math.max(now, next.at);
+        next.run();
+      }
+      now = until;
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+      if (shutdown) {
+        throw new RejectedExecutionException("shut down");
+      }
+      Task task = new Task(command, now + unit.toNanos(Math.max(0, delay)), sequence++);
+      tasks.add(task);
+      return task;
+    }
+
+    @Override
+    public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(
+        Runnable command, long initialDelay, long period, TimeUnit unit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(
+        Runnable command, long initialDelay, long delay, TimeUnit unit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void execute(Runnable command) {
+      schedule(command, 0, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void shutdown() {
+      shutdown = true;
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+      shutdown = true;
+      List<Runnable> pending = new ArrayList<>(tasks);
+      tasks.clear();
+      return pending;
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return shutdown;
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return shutdown;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) {
+      return shutdown;
+    }
+
+    private final class Task extends FutureTask<Void> implements ScheduledFuture<Void> {
+      final long at;
+      final long order;
+
+      Task(Runnable command, long at, long order) {
+        super(command, null);
+        this.at = at;
+        this.order = order;
+      }
+
+      @Override
+      public long getDelay(TimeUnit unit) {
+        return unit.convert(at - now, TimeUnit.NANOSECONDS);
+      }
+
+      @Override
+      public int compareTo(Delayed other) {
+        Task o = (Task) other;
+        return at != o.at ? Long.compare(at, o.at) : Long.compare(order, o.order);
       }
     }
   }

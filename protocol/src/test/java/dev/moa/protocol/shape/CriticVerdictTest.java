@@ -1,8 +1,8 @@
-package dev.moa.protocol.topology;
+package dev.moa.protocol.shape;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.moa.protocol.topology.CriticVerdict.Decision;
+import dev.moa.protocol.shape.CriticVerdict.Decision;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.moa.protocol.topology;
+package dev.moa.protocol.shape;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.moa.grader;
+package dev.moa.graderworker;
 
 import dev.moa.graders.JudgeModel;
 import dev.moa.provider.CallOutcome;

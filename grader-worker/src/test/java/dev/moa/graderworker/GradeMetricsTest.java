@@ -1,4 +1,4 @@
-package dev.moa.grader;
+package dev.moa.graderworker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** Critic, self_moa, vote and best_of_n in configs: parsing, defaults, errors, round trips. */
-class TopologyConfigTest {
+class ShapeConfigTest {
 
   static final String CRITIC =
       """
@@ -54,7 +54,7 @@ class TopologyConfigTest {
   }
 
   @Test
-  void topologiesSurviveAWriteAndReadBack() throws Exception {
+  void shapesSurviveAWriteAndReadBack() throws Exception {
     for (String yaml :
         new String[] {
           CRITIC.replace("aggregator: {model: agg}", "aggregator: {mode: best_of_n, model: j}"),
@@ -88,7 +88,7 @@ class TopologyConfigTest {
   }
 
   @Test
-  void theShippedTopologyConfigsAreValid() throws Exception {
+  void theShippedShapeConfigsAreValid() throws Exception {
     Path configs = Path.of("..", "configs");
     MoaConfig critic = ConfigLoader.load(configs.resolve("planner-critic.yaml"));
     assertThat(critic.layers().get(0).agents()).hasSize(8);

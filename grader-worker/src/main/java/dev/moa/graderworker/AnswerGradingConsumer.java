@@ -1,4 +1,4 @@
-package dev.moa.grader;
+package dev.moa.graderworker;
 
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.Grade;
@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -37,9 +35,7 @@ import org.springframework.stereotype.Component;
  * ERROR grade without details. Undecodable answers go to {@code moa.answers-dlt}.
  */
 @Component
-public class AnswerListener implements SmartLifecycle {
-
-  private static final Logger log = LoggerFactory.getLogger(AnswerListener.class);
+public class AnswerGradingConsumer implements SmartLifecycle {
 
   private final GradingService grading;
   private final KafkaTemplate<String, Grade> grades;
@@ -52,7 +48,7 @@ public class AnswerListener implements SmartLifecycle {
   private volatile boolean running;
   private volatile boolean closed;
 
-  public AnswerListener(
+  public AnswerGradingConsumer(
       GradingService grading,
       KafkaTemplate<String, Grade> gradeTemplate,
       Producer<byte[], byte[]> answerDeadLetterProducer,
@@ -66,7 +62,7 @@ public class AnswerListener implements SmartLifecycle {
             g -> grades.send(Topics.GRADES.name(), g.getRequestId(), g),
             g -> "grade of " + g.getRequestId(),
             "answer",
-            AnswerListener::tooBig,
+            AnswerGradingConsumer::tooBig,
             () -> closed,
             new GradeMetrics(registry)::record);
     this.deadLetters = answerDeadLetterProducer;

@@ -1,4 +1,4 @@
-package dev.moa.grader;
+package dev.moa.graderworker;
 
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.Grade;

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Records written before topologies (the *-0.2 schemas in the history) still decode with today's
+ * Records written before MoA shapes (the *-0.2 schemas in the history) still decode with today's
  * serdes, the new fields at their defaults: a stack upgraded with requests in flight keeps them.
  */
-class TopologySchemaHistoryTest {
+class ShapeSchemaHistoryTest {
 
   @BeforeAll
   static void trust() {
@@ -56,7 +56,7 @@ class TopologySchemaHistoryTest {
   }
 
   @Test
-  void aRequestWrittenBeforeTopologiesRunsAsPlainLayers() throws Exception {
+  void aRequestWrittenBeforeShapesRunsAsPlainLayers() throws Exception {
     MoaRequest current = Fixtures.request();
     MoaRequest decoded = viaOldWriter(current, Serdes.REQUEST, "MoaRequest-0.2.avsc");
 
@@ -66,7 +66,7 @@ class TopologySchemaHistoryTest {
   }
 
   @Test
-  void stateAnswersAndAggregateTasksWrittenBeforeTopologiesDecodeAtRoundZero() throws Exception {
+  void stateAnswersAndAggregateTasksWrittenBeforeShapesDecodeAtRoundZero() throws Exception {
     RequestState state = Fixtures.requestState();
     RequestState s = viaOldWriter(state, Serdes.REQUEST_STATE, "RequestState-0.2.avsc");
     assertThat(s.getRound()).isZero();

@@ -1,4 +1,4 @@
-package dev.moa.grader;
+package dev.moa.graderworker;
 
 import dev.moa.runtime.spring.MoaEventLoopsConfiguration;
 import dev.moa.runtime.spring.MoaKafkaConfiguration;

@@ -20,7 +20,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Critic loops, self-MoA seeds and the final step's candidates in the barrier. */
-class TopologyBarrierTest {
+class ShapeBarrierTest {
 
   private final Barrier barrier = new Barrier(Duration.ofHours(1));
 
