@@ -1,7 +1,6 @@
 package dev.moa.graderworker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.moa.graders.BwrapSandbox;
 import dev.moa.graders.Graders;
@@ -18,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -220,72 +218,5 @@ class GradeFactoryTest {
 
     assertThat(g.getStatus()).isEqualTo(GradeStatus.NOT_GRADED);
     assertThat(g.getReason()).contains("CANCELLED").contains("run cancelled");
-  }
-
-  @Test
-  void challengeGradeCarriesEveryCheckTheReasonForEachLossAndTheLetter() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bwrap not installed");
-    Grade g =
-        factory()
-            .gradeFor(
-                answer()
-                    .setAnswer("```python\n" + resource("/challenge/loses_sorting.py") + "```")
-                    .setGrading(CHALLENGE)
-                    .build());
-
-    assertThat(g.getStatus()).isEqualTo(GradeStatus.GRADED);
-    assertThat(g.getScore()).isEqualTo(110);
-    assertThat(g.getMaxScore()).isEqualTo(120);
-    JsonNode d = JSON.readTree(g.getDetailsJson());
-    assertThat(d.path("letter").asString()).isEqualTo("A");
-    assertThat(d.path("total").asDouble()).isEqualTo(110);
-    JsonNode checks = d.path("checks");
-    assertThat(checks.propertyNames())
-        .containsExactly(
-            "division_by_zero",
-            "empty_list",
-            "missing_keys",
-            "correct_average",
-            "sorting",
-            "no_active_users",
-            "no_mutation",
-            "fewer_than_five",
-            "invalid_dates",
-            "robustness",
-            "top_five");
-    int sum = 0;
-    for (var e : checks.properties()) {
-      JsonNode c = e.getValue();
-      assertThat(c.has("points") && c.has("max")).as(e.getKey()).isTrue();
-      sum += c.path("points").asInt();
-      if (c.path("points").asInt() < c.path("max").asInt()) {
-        assertThat(c.path("reason").asString()).as(e.getKey()).isNotBlank();
-      } else {
-        assertThat(c.has("reason")).as(e.getKey()).isFalse();
-      }
-    }
-    assertThat(sum).isEqualTo(110);
-    assertThat(checks.path("sorting").path("points").asInt()).isZero();
-  }
-
-  @Test
-  void hostileChallengeAnswerScoresZeroWithAReason() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bwrap not installed");
-    Grade g =
-        factory()
-            .gradeFor(
-                answer()
-                    .setAnswer(
-                        "```python\nimport os\nos.system('id')\n"
-                            + "def calculate_user_metrics(u, s, e):\n    while True:\n        pass\n```")
-                    .setGrading(CHALLENGE)
-                    .build());
-
-    assertThat(g.getStatus()).isEqualTo(GradeStatus.GRADED);
-    assertThat(g.getScore()).isZero();
-    assertThat(g.getMaxScore()).isEqualTo(120);
-    JsonNode d = JSON.readTree(g.getDetailsJson());
-    assertThat(d.path("reason").asString()).contains("import of module 'os' is not allowed");
-    assertThat(d.path("letter").asString()).isEqualTo("F");
   }
 }

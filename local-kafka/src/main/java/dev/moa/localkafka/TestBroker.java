@@ -7,25 +7,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The broker the integration tests of one JVM share: the one named by the system property {@value
- * #BOOTSTRAP_PROPERTY} (bin/test starts one for the whole reactor run), else one started here on
- * first use and stopped when the JVM exits. Tests keep apart by their own ids and consumer groups.
+ * The broker the integration tests of one JVM share, started on first use and stopped when the JVM
+ * exits. Tests keep apart by their own ids; one per JVM (not per reactor run) because services'
+ * consumer groups are fixed and test JVMs of different modules run at once (decision 044).
  */
 public final class TestBroker {
-
-  /** A running broker's {@code host:port} for every test JVM to use instead of starting one. */
-  public static final String BOOTSTRAP_PROPERTY = "moa.test.bootstrap";
 
   private static LocalBroker started;
 
   private TestBroker() {}
 
-  /** {@code host:port} of the shared broker, started here when none is given. */
+  /** {@code host:port} of this JVM's test broker, started on first use. */
   public static synchronized String bootstrap() {
-    String given = System.getProperty(BOOTSTRAP_PROPERTY, "").trim();
-    if (!given.isEmpty()) {
-      return given;
-    }
     if (started == null || !started.isAlive()) {
       try {
         Path dir = Files.createTempDirectory("moa-it-broker");
