@@ -11,17 +11,12 @@ import dev.moa.protocol.avro.ChatMessage;
 import dev.moa.protocol.avro.ProviderRef;
 import dev.moa.protocol.avro.TaskRole;
 import dev.moa.protocol.avro.Usage;
-import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.cache.CacheKey;
 import dev.moa.runtime.cache.ResponseCache;
-import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.simulator.Profile;
 import dev.moa.simulator.ReceivedCall;
 import dev.moa.simulator.Simulator;
-import dev.moa.simulator.SimulatorOptions;
-import dev.moa.testing.SharedBroker;
-import dev.moa.testing.TestServices;
+import dev.moa.testing.PipelineKit;
 import dev.moa.testing.TopicTail;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -33,9 +28,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -44,7 +39,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class AgentWorkerCacheIT {
 
-  static KafkaSettings settings;
+  @RegisterExtension static final PipelineKit kit = new PipelineKit();
+
   static Simulator simulator;
   static final List<ReceivedCall> calls = new CopyOnWriteArrayList<>();
   static ConfigurableApplicationContext app;
@@ -52,29 +48,10 @@ class AgentWorkerCacheIT {
 
   @BeforeAll
   static void start() {
-    settings = SharedBroker.settingsWithTopics();
-    simulator =
-        Simulator.start(
-            SimulatorOptions.builder()
-                .defaultProfile(Profile.named("instant"))
-                .timeScale(0)
-                .build());
+    simulator = kit.instantSimulator();
     simulator.addListener(calls::add);
-    app = TestServices.start(AgentWorkerApplication.class, settings);
-    producer = TestServices.producer(settings, Topics.AGENT_TASKS, "agent-worker-cache-it");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (app != null) {
-      app.close();
-    }
-    if (simulator != null) {
-      simulator.close();
-    }
+    app = kit.service(AgentWorkerApplication.class);
+    producer = kit.producer(Topics.AGENT_TASKS, "agent-worker-cache-it");
   }
 
   /** A task asking a question nobody asked before; its id is unique per call of this method. */
@@ -115,9 +92,7 @@ class AgentWorkerCacheIT {
 
   /** Sends one task and waits for its result. */
   static AgentResult run(AgentTask task) {
-    try (TopicTail<AgentResult> tail =
-        new TopicTail<>(
-            settings, Topics.AGENT_RESULTS.name(), Serdes.AGENT_RESULT.deserializer(), false)) {
+    try (TopicTail<AgentResult> tail = kit.tail(Topics.AGENT_RESULTS, false)) {
       producer.send(new ProducerRecord<>(Topics.AGENT_TASKS.name(), task.getTaskId(), task));
       producer.flush();
       return tail
@@ -205,7 +180,7 @@ class AgentWorkerCacheIT {
             "stop",
             1L);
     try (KafkaProducer<String, CachedResponse> cacheProducer =
-        TestServices.producer(settings, Topics.RESPONSE_CACHE, "agent-worker-cache-it-entries")) {
+        kit.producer(Topics.RESPONSE_CACHE, "agent-worker-cache-it-entries")) {
       cacheProducer.send(new ProducerRecord<>(Topics.RESPONSE_CACHE.name(), key, elsewhere)).get();
     }
     ResponseCache cache = app.getBean(ResponseCache.class);
@@ -229,7 +204,7 @@ class AgentWorkerCacheIT {
     // A new worker context: a new cache whose memory starts empty and loads from the topic
     // (closing the old worker flushed the entry it stored).
     app.close();
-    app = TestServices.start(AgentWorkerApplication.class, settings);
+    app = kit.service(AgentWorkerApplication.class);
     Optional<CachedResponse> loaded =
         app.getBean(ResponseCache.class).lookup(key).get(30, TimeUnit.SECONDS);
     assertThat(loaded).map(CachedResponse::getContent).contains(first.getContent());
@@ -247,7 +222,7 @@ class AgentWorkerCacheIT {
   void aWorkerWithTheCacheDisabledCallsEveryTime() {
     String question = question();
     app.close();
-    app = TestServices.start(AgentWorkerApplication.class, settings, "--moa.cache.enabled=false");
+    app = kit.service(AgentWorkerApplication.class, "--moa.cache.enabled=false");
     try {
       assertThat(app.getBean(ResponseCache.class)).isSameAs(ResponseCache.disabled());
 
@@ -258,7 +233,7 @@ class AgentWorkerCacheIT {
       assertThat(List.of(first, second)).noneMatch(AgentResult::getCached);
     } finally {
       app.close();
-      app = TestServices.start(AgentWorkerApplication.class, settings);
+      app = kit.service(AgentWorkerApplication.class);
     }
   }
 }

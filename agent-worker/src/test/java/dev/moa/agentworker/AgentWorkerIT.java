@@ -9,15 +9,12 @@ import dev.moa.protocol.avro.CallStatus;
 import dev.moa.protocol.avro.ChatMessage;
 import dev.moa.protocol.avro.ProviderRef;
 import dev.moa.protocol.avro.TaskRole;
-import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
-import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.ReceivedCall;
 import dev.moa.simulator.Simulator;
 import dev.moa.simulator.SimulatorOptions;
-import dev.moa.testing.SharedBroker;
-import dev.moa.testing.TestServices;
+import dev.moa.testing.PipelineKit;
 import dev.moa.testing.TopicTail;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,14 +34,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 class AgentWorkerIT {
 
-  static KafkaSettings settings;
+  @RegisterExtension static final PipelineKit kit = new PipelineKit();
+
   static Simulator instant;
   static Simulator oneSecond;
 
@@ -58,48 +56,23 @@ class AgentWorkerIT {
 
   @BeforeAll
   static void start() {
-    settings = SharedBroker.settingsWithTopics();
-    instant =
-        Simulator.start(
-            SimulatorOptions.builder()
-                .defaultProfile(Profile.named("instant"))
-                .timeScale(0)
-                .build());
+    instant = kit.instantSimulator();
     oneSecond =
-        Simulator.start(
+        kit.simulator(
             SimulatorOptions.builder()
                 .defaultProfile(new Profile("one-second", 1.0, Double.POSITIVE_INFINITY))
                 .timeScale(1.0)
                 .build());
     mixed =
-        Simulator.start(
+        kit.simulator(
             SimulatorOptions.builder()
                 .defaultProfile(Profile.named("instant"))
                 .modelProfile(SLOW_MODEL, new Profile("slow", 1.5, Double.POSITIVE_INFINITY))
                 .timeScale(1.0)
                 .build());
     mixed.addListener(mixedCalls::add);
-    app = TestServices.start(AgentWorkerApplication.class, settings);
-    producer = TestServices.producer(settings, Topics.AGENT_TASKS, "agent-worker-it");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (app != null) {
-      app.close();
-    }
-    if (instant != null) {
-      instant.close();
-    }
-    if (oneSecond != null) {
-      oneSecond.close();
-    }
-    if (mixed != null) {
-      mixed.close();
-    }
+    app = kit.service(AgentWorkerApplication.class);
+    producer = kit.producer(Topics.AGENT_TASKS, "agent-worker-it");
   }
 
   static ProviderRef provider(Simulator simulator, String keyEnv) {
@@ -137,8 +110,7 @@ class AgentWorkerIT {
   }
 
   static TopicTail<AgentResult> results() {
-    return new TopicTail<>(
-        settings, Topics.AGENT_RESULTS.name(), Serdes.AGENT_RESULT.deserializer(), false);
+    return kit.tail(Topics.AGENT_RESULTS, false);
   }
 
   static Map<String, List<AgentResult>> byTaskId(
@@ -234,10 +206,8 @@ class AgentWorkerIT {
 
     try (TopicTail<AgentResult> tail = results();
         TopicTail<byte[]> dlt =
-            new TopicTail<>(
-                settings, Topics.AGENT_TASKS.dltName(), new ByteArrayDeserializer(), false);
-        KafkaProducer<String, byte[]> raw =
-            TestServices.rawProducer(settings, "agent-worker-it-raw")) {
+            kit.tail(Topics.AGENT_TASKS.dltName(), new ByteArrayDeserializer(), false);
+        KafkaProducer<String, byte[]> raw = kit.rawProducer("agent-worker-it-raw")) {
       raw.send(new ProducerRecord<>(Topics.AGENT_TASKS.name(), partition, "garbage", garbage));
       raw.flush();
       producer.send(

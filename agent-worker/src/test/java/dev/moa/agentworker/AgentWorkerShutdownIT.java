@@ -8,14 +8,11 @@ import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.CallStatus;
 import dev.moa.protocol.avro.ChatMessage;
 import dev.moa.protocol.avro.ProviderRef;
-import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
-import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
 import dev.moa.simulator.SimulatorOptions;
-import dev.moa.testing.SharedBroker;
-import dev.moa.testing.TestServices;
+import dev.moa.testing.PipelineKit;
 import dev.moa.testing.TopicTail;
 import java.time.Duration;
 import java.util.List;
@@ -33,45 +30,35 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Stopping a worker mid-call: with a drain nothing is redone, without one nothing is lost. */
 class AgentWorkerShutdownIT {
 
-  static KafkaSettings settings;
+  @RegisterExtension static final PipelineKit kit = new PipelineKit();
+
   static Simulator twoSeconds;
   static final AtomicInteger callsReceived = new AtomicInteger();
   static KafkaProducer<String, AgentTask> producer;
 
   @BeforeAll
   static void start() {
-    settings = SharedBroker.settingsWithTopics();
     twoSeconds =
-        Simulator.start(
+        kit.simulator(
             SimulatorOptions.builder()
                 .defaultProfile(new Profile("two-seconds", 2.0, Double.POSITIVE_INFINITY))
                 .timeScale(1.0)
                 .build());
     twoSeconds.addListener(call -> callsReceived.incrementAndGet());
-    producer = TestServices.producer(settings, Topics.AGENT_TASKS, "agent-worker-shutdown-it");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (twoSeconds != null) {
-      twoSeconds.close();
-    }
+    producer = kit.producer(Topics.AGENT_TASKS, "agent-worker-shutdown-it");
   }
 
   static ConfigurableApplicationContext startWorker(String drainTimeout) {
-    return TestServices.start(
-        AgentWorkerApplication.class, settings, "--moa.agent-worker.drain-timeout=" + drainTimeout);
+    return kit.service(
+        AgentWorkerApplication.class, "--moa.agent-worker.drain-timeout=" + drainTimeout);
   }
 
   static List<AgentTask> tasks(String requestId, int count) {
@@ -116,8 +103,7 @@ class AgentWorkerShutdownIT {
   }
 
   static TopicTail<AgentResult> results() {
-    return new TopicTail<>(
-        settings, Topics.AGENT_RESULTS.name(), Serdes.AGENT_RESULT.deserializer(), false);
+    return kit.tail(Topics.AGENT_RESULTS, false);
   }
 
   @Test
@@ -178,7 +164,7 @@ class AgentWorkerShutdownIT {
 
   /** Partitions of moa.agent-tasks whose committed offset is behind the end. */
   static Map<TopicPartition, Long> uncommittedTasks() throws Exception {
-    try (Admin admin = Admin.create(settings.common())) {
+    try (Admin admin = Admin.create(kit.settings().common())) {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin
               .listConsumerGroupOffsets(AgentWorkerConfiguration.GROUP_ID)

@@ -12,15 +12,10 @@ import dev.moa.protocol.avro.ChatMessage;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.ProviderRef;
 import dev.moa.protocol.avro.TaskRole;
-import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
-import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.simulator.Profile;
 import dev.moa.simulator.ReceivedCall;
 import dev.moa.simulator.Simulator;
-import dev.moa.simulator.SimulatorOptions;
-import dev.moa.testing.SharedBroker;
-import dev.moa.testing.TestServices;
+import dev.moa.testing.PipelineKit;
 import dev.moa.testing.TopicTail;
 import java.time.Duration;
 import java.util.Comparator;
@@ -32,15 +27,16 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** A cached aggregator answer: one model call, and the cached answer still streams its chunks. */
 class AggregatorCacheIT {
 
-  static KafkaSettings settings;
+  @RegisterExtension static final PipelineKit kit = new PipelineKit();
+
   static Simulator simulator;
   static final List<ReceivedCall> calls = new CopyOnWriteArrayList<>();
   static ConfigurableApplicationContext app;
@@ -48,29 +44,10 @@ class AggregatorCacheIT {
 
   @BeforeAll
   static void start() {
-    settings = SharedBroker.settingsWithTopics();
-    simulator =
-        Simulator.start(
-            SimulatorOptions.builder()
-                .defaultProfile(Profile.named("instant"))
-                .timeScale(0)
-                .build());
+    simulator = kit.instantSimulator();
     simulator.addListener(calls::add);
-    app = TestServices.start(AggregatorApplication.class, settings);
-    producer = TestServices.producer(settings, Topics.AGGREGATE_TASKS, "aggregator-cache-it");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (app != null) {
-      app.close();
-    }
-    if (simulator != null) {
-      simulator.close();
-    }
+    app = kit.service(AggregatorApplication.class);
+    producer = kit.producer(Topics.AGGREGATE_TASKS, "aggregator-cache-it");
   }
 
   static AggregateTask task(String question, double temperature) {
@@ -131,12 +108,8 @@ class AggregatorCacheIT {
   /** Sends one task; waits for its committed answer and its closing chunk. */
   static Answered run(AggregateTask task) {
     String id = task.getRequestId();
-    try (TopicTail<FinalAnswer> answers =
-            new TopicTail<>(
-                settings, Topics.ANSWERS.name(), Serdes.FINAL_ANSWER.deserializer(), true);
-        TopicTail<AnswerChunk> chunks =
-            new TopicTail<>(
-                settings, Topics.ANSWER_CHUNKS.name(), Serdes.ANSWER_CHUNK.deserializer(), false)) {
+    try (TopicTail<FinalAnswer> answers = kit.tail(Topics.ANSWERS);
+        TopicTail<AnswerChunk> chunks = kit.tail(Topics.ANSWER_CHUNKS, false)) {
       producer.send(new ProducerRecord<>(Topics.AGGREGATE_TASKS.name(), id, task));
       producer.flush();
       FinalAnswer answer =

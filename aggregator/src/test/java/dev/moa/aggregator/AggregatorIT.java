@@ -12,14 +12,9 @@ import dev.moa.protocol.avro.ChatMessage;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.ProviderRef;
 import dev.moa.protocol.avro.TaskRole;
-import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
-import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
-import dev.moa.simulator.SimulatorOptions;
-import dev.moa.testing.SharedBroker;
-import dev.moa.testing.TestServices;
+import dev.moa.testing.PipelineKit;
 import dev.moa.testing.TopicTail;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -41,42 +36,24 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 class AggregatorIT {
 
-  static KafkaSettings settings;
+  @RegisterExtension static final PipelineKit kit = new PipelineKit();
+
   static Simulator simulator;
   static ConfigurableApplicationContext app;
   static KafkaProducer<String, AggregateTask> producer;
 
   @BeforeAll
   static void start() {
-    settings = SharedBroker.settingsWithTopics();
-    simulator =
-        Simulator.start(
-            SimulatorOptions.builder()
-                .defaultProfile(Profile.named("instant"))
-                .timeScale(0)
-                .build());
-    app = TestServices.start(AggregatorApplication.class, settings);
-    producer = TestServices.producer(settings, Topics.AGGREGATE_TASKS, "aggregator-it");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (app != null) {
-      app.close();
-    }
-    if (simulator != null) {
-      simulator.close();
-    }
+    simulator = kit.instantSimulator();
+    app = kit.service(AggregatorApplication.class);
+    producer = kit.producer(Topics.AGGREGATE_TASKS, "aggregator-it");
   }
 
   static AgentOutput layerOutput(int index) {
@@ -135,8 +112,7 @@ class AggregatorIT {
   }
 
   static TopicTail<FinalAnswer> answers() {
-    return new TopicTail<>(
-        settings, Topics.ANSWERS.name(), Serdes.FINAL_ANSWER.deserializer(), true);
+    return kit.tail(Topics.ANSWERS);
   }
 
   static Map<String, List<FinalAnswer>> byRequest(
@@ -156,9 +132,7 @@ class AggregatorIT {
     Set<String> ids = tasks.stream().map(AggregateTask::getRequestId).collect(Collectors.toSet());
 
     try (TopicTail<FinalAnswer> answers = answers();
-        TopicTail<AnswerChunk> chunks =
-            new TopicTail<>(
-                settings, Topics.ANSWER_CHUNKS.name(), Serdes.ANSWER_CHUNK.deserializer(), false)) {
+        TopicTail<AnswerChunk> chunks = kit.tail(Topics.ANSWER_CHUNKS, false)) {
       send(tasks);
       answers.awaitRecords(Duration.ofSeconds(60), rs -> byRequest(rs, ids).size() == ids.size());
       List<ConsumerRecord<String, FinalAnswer>> records =
@@ -239,10 +213,8 @@ class AggregatorIT {
 
     try (TopicTail<FinalAnswer> answers = answers();
         TopicTail<byte[]> dlt =
-            new TopicTail<>(
-                settings, Topics.AGGREGATE_TASKS.dltName(), new ByteArrayDeserializer(), true);
-        KafkaProducer<String, byte[]> raw =
-            TestServices.rawProducer(settings, "aggregator-it-raw")) {
+            kit.tail(Topics.AGGREGATE_TASKS.dltName(), new ByteArrayDeserializer(), true);
+        KafkaProducer<String, byte[]> raw = kit.rawProducer("aggregator-it-raw")) {
       raw.send(new ProducerRecord<>(Topics.AGGREGATE_TASKS.name(), partition, "garbage", garbage));
       raw.flush();
       producer.send(

@@ -6,14 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.moa.protocol.avro.AggregateTask;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
-import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
-import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
 import dev.moa.simulator.SimulatorOptions;
-import dev.moa.testing.SharedBroker;
-import dev.moa.testing.TestServices;
+import dev.moa.testing.PipelineKit;
 import dev.moa.testing.TopicTail;
 import java.time.Duration;
 import java.util.List;
@@ -30,45 +27,35 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Stopping an aggregator mid-batch never yields a second or a FAILED answer. */
 class AggregatorShutdownIT {
 
-  static KafkaSettings settings;
+  @RegisterExtension static final PipelineKit kit = new PipelineKit();
+
   static Simulator twoSeconds;
   static final AtomicInteger callsReceived = new AtomicInteger();
   static KafkaProducer<String, AggregateTask> producer;
 
   @BeforeAll
   static void start() {
-    settings = SharedBroker.settingsWithTopics();
     twoSeconds =
-        Simulator.start(
+        kit.simulator(
             SimulatorOptions.builder()
                 .defaultProfile(new Profile("two-seconds", 2.0, Double.POSITIVE_INFINITY))
                 .timeScale(1.0)
                 .build());
     twoSeconds.addListener(call -> callsReceived.incrementAndGet());
-    producer = TestServices.producer(settings, Topics.AGGREGATE_TASKS, "aggregator-shutdown-it");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (twoSeconds != null) {
-      twoSeconds.close();
-    }
+    producer = kit.producer(Topics.AGGREGATE_TASKS, "aggregator-shutdown-it");
   }
 
   static ConfigurableApplicationContext startAggregator(String drainTimeout) {
-    return TestServices.start(
-        AggregatorApplication.class, settings, "--moa.aggregator.drain-timeout=" + drainTimeout);
+    return kit.service(
+        AggregatorApplication.class, "--moa.aggregator.drain-timeout=" + drainTimeout);
   }
 
   static List<AggregateTask> sendTasks(String prefix, int count) {
@@ -84,8 +71,7 @@ class AggregatorShutdownIT {
   }
 
   static TopicTail<FinalAnswer> committedAnswers() {
-    return new TopicTail<>(
-        settings, Topics.ANSWERS.name(), Serdes.FINAL_ANSWER.deserializer(), true);
+    return kit.tail(Topics.ANSWERS);
   }
 
   static Set<String> ids(List<AggregateTask> tasks) {
@@ -159,7 +145,7 @@ class AggregatorShutdownIT {
 
   /** Partitions of moa.aggregate-tasks whose committed offset is behind the end. */
   static Map<TopicPartition, Long> uncommittedPartitions() throws Exception {
-    try (Admin admin = Admin.create(settings.common())) {
+    try (Admin admin = Admin.create(kit.settings().common())) {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin
               .listConsumerGroupOffsets(AggregatorConfiguration.GROUP_ID)

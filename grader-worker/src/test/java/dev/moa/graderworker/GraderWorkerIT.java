@@ -8,13 +8,9 @@ import dev.moa.protocol.avro.Grade;
 import dev.moa.protocol.avro.GradeStatus;
 import dev.moa.protocol.avro.GradingSpec;
 import dev.moa.protocol.avro.Usage;
-import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
-import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.simulator.Simulator;
-import dev.moa.simulator.SimulatorOptions;
-import dev.moa.testing.SharedBroker;
-import dev.moa.testing.TestServices;
+import dev.moa.testing.PipelineKit;
 import dev.moa.testing.TopicTail;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,42 +25,28 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 class GraderWorkerIT {
 
-  static KafkaSettings settings;
+  @RegisterExtension static final PipelineKit kit = new PipelineKit();
+
   static ConfigurableApplicationContext app;
   static KafkaProducer<String, FinalAnswer> producer;
   static Simulator simulator;
 
   @BeforeAll
   static void start() {
-    settings = SharedBroker.settingsWithTopics();
-    simulator = Simulator.start(SimulatorOptions.builder().defaultProfile("instant").build());
+    simulator = kit.instantSimulator();
     app =
-        TestServices.start(
+        kit.service(
             GraderWorkerApplication.class,
-            settings,
             "--moa.grader-worker.judge.base-url=" + simulator.baseUrl(),
             "--moa.grader-worker.judge.model=llama3.1-8b");
-    producer = TestServices.producer(settings, Topics.ANSWERS, "grader-it");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (app != null) {
-      app.close();
-    }
-    if (simulator != null) {
-      simulator.close();
-    }
+    producer = kit.producer(Topics.ANSWERS, "grader-it");
   }
 
   static FinalAnswer answer(String requestId, GradingSpec grading) {
@@ -93,7 +75,7 @@ class GraderWorkerIT {
   }
 
   static TopicTail<Grade> grades() {
-    return new TopicTail<>(settings, Topics.GRADES.name(), Serdes.GRADE.deserializer(), false);
+    return kit.tail(Topics.GRADES, false);
   }
 
   static Map<String, List<Grade>> byRequest(
@@ -242,9 +224,8 @@ class GraderWorkerIT {
 
     try (TopicTail<Grade> tail = grades();
         TopicTail<byte[]> dlt =
-            new TopicTail<>(
-                settings, Topics.ANSWERS.dltName(), new ByteArrayDeserializer(), false);
-        KafkaProducer<String, byte[]> raw = TestServices.rawProducer(settings, "grader-it-raw")) {
+            kit.tail(Topics.ANSWERS.dltName(), new ByteArrayDeserializer(), false);
+        KafkaProducer<String, byte[]> raw = kit.rawProducer("grader-it-raw")) {
       raw.send(new ProducerRecord<>(Topics.ANSWERS.name(), partition, "garbage", garbage));
       raw.flush();
       producer.send(

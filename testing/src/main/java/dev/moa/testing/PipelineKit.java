@@ -8,6 +8,7 @@ import dev.moa.simulator.SimulatorOptions;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -17,7 +18,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * What a service IT needs, as one JUnit extension: the shared broker with the pipeline's topics,
  * simulators, services, typed producers and topic tails, each closed after the class in reverse
  * order of creation. Use it as {@code @RegisterExtension static final PipelineKit kit = new
- * PipelineKit();} and create things in {@code @BeforeAll} or in tests.
+ * PipelineKit();} and create things in {@code @BeforeAll} or in tests. A test may close what it
+ * created sooner (a tail in try-with-resources, a service it stops on purpose): the kit's own
+ * things (Kafka clients, simulators, Spring contexts) close idempotently.
  */
 public final class PipelineKit implements BeforeAllCallback, AfterAllCallback {
 
@@ -90,7 +93,19 @@ public final class PipelineKit implements BeforeAllCallback, AfterAllCallback {
 
   /** Every record of {@code topic} from its current end on, read committed. */
   public <V> TopicTail<V> tail(TopicSpec<String, V> topic) {
-    return closeAfterAll(
-        new TopicTail<>(settings(), topic.name(), topic.valueSerde().deserializer(), true));
+    return tail(topic, true);
+  }
+
+  /**
+   * Every record of {@code topic} from its current end on; with {@code readCommitted} false also
+   * the records of open and aborted transactions.
+   */
+  public <V> TopicTail<V> tail(TopicSpec<String, V> topic, boolean readCommitted) {
+    return tail(topic.name(), topic.valueSerde().deserializer(), readCommitted);
+  }
+
+  /** Every record of the topic named {@code topic} (a dead-letter topic, say) from its end on. */
+  public <V> TopicTail<V> tail(String topic, Deserializer<V> values, boolean readCommitted) {
+    return closeAfterAll(new TopicTail<>(settings(), topic, values, readCommitted));
   }
 }

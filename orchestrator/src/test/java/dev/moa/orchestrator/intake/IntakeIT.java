@@ -7,8 +7,7 @@ import dev.moa.orchestrator.OrchestratorApplication;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.serde.Serdes;
 import dev.moa.protocol.topic.Topics;
-import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.testing.SharedBroker;
+import dev.moa.testing.PipelineKit;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,16 +24,16 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 class IntakeIT {
 
+  @RegisterExtension static final PipelineKit kit = new PipelineKit();
+
   private static ConfigurableApplicationContext app;
-  private static KafkaSettings settings;
   private static String base;
   // HTTP/1.1 as the server speaks: no h2c upgrade attempt on each new connection.
   private static final HttpClient http =
@@ -42,25 +41,16 @@ class IntakeIT {
 
   @BeforeAll
   static void start() throws Exception {
-    settings = SharedBroker.settingsWithTopics();
     app =
-        new SpringApplicationBuilder(OrchestratorApplication.class)
-            .run(
-                "--moa.kafka.bootstrap=" + settings.bootstrap(),
-                "--server.port=0",
-                "--moa.orchestrator.simulator-base-url=http://127.0.0.1:9/v1",
-                // Small limits so the corpus' oversized bodies stay small.
-                "--moa.orchestrator.max-body-bytes=65536",
-                "--moa.orchestrator.max-prompt-bytes=16384",
-                "--moa.orchestrator.max-messages=20",
-                "--moa.orchestrator.state-dir="
-                    + Files.createTempDirectory("intake-it").toString());
+        kit.service(
+            OrchestratorApplication.class,
+            "--moa.orchestrator.simulator-base-url=http://127.0.0.1:9/v1",
+            // Small limits so the corpus' oversized bodies stay small.
+            "--moa.orchestrator.max-body-bytes=65536",
+            "--moa.orchestrator.max-prompt-bytes=16384",
+            "--moa.orchestrator.max-messages=20",
+            "--moa.orchestrator.state-dir=" + Files.createTempDirectory("intake-it").toString());
     base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
   }
 
   private static HttpResponse<String> post(String json) throws Exception {
@@ -79,7 +69,7 @@ class IntakeIT {
 
   private static List<MoaRequest> requestsOnTopic(
       java.util.function.Predicate<List<MoaRequest>> until) {
-    Map<String, Object> props = new HashMap<>(settings.consumer(null, true));
+    Map<String, Object> props = new HashMap<>(kit.settings().consumer(null, true));
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
       List<TopicPartition> parts = new ArrayList<>();
@@ -227,7 +217,7 @@ class IntakeIT {
     assertThat(resp.body()).contains("\"request_id\":\"req-").contains("\"simulated\":true");
     String id = resp.body().replaceAll(".*\"request_id\":\"([^\"]+)\".*", "$1");
 
-    Map<String, Object> props = new HashMap<>(settings.consumer(null, true));
+    Map<String, Object> props = new HashMap<>(kit.settings().consumer(null, true));
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
       List<TopicPartition> parts = new ArrayList<>();

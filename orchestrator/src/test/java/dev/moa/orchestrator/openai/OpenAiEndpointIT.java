@@ -3,17 +3,16 @@ package dev.moa.orchestrator.openai;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.moa.orchestrator.OrchestratorApplication;
-import dev.moa.testing.SharedBroker;
+import dev.moa.testing.PipelineKit;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,6 +28,9 @@ class OpenAiEndpointIT {
   private static final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @RegisterExtension static final PipelineKit kit = new PipelineKit();
+
   private static ConfigurableApplicationContext app;
   private static String base;
 
@@ -42,25 +44,15 @@ class OpenAiEndpointIT {
     Files.writeString(configs.resolve("invalid.yaml"), "layers: 0\n");
     Files.writeString(configs.resolve("README.md"), "not a config");
     app =
-        new SpringApplicationBuilder(OrchestratorApplication.class)
-            .run(
-                "--moa.kafka.bootstrap=" + SharedBroker.settingsWithTopics().bootstrap(),
-                "--server.port=0",
-                "--server.address=127.0.0.1",
-                "--moa.orchestrator.configs-dir=" + configs,
-                "--moa.orchestrator.max-body-bytes=4096",
-                "--moa.orchestrator.max-prompt-bytes=100",
-                "--moa.orchestrator.simulator-base-url=http://127.0.0.1:9/v1",
-                "--moa.orchestrator.state-dir="
-                    + Files.createTempDirectory("openai-endpoint-state"));
+        kit.service(
+            OrchestratorApplication.class,
+            "--server.address=127.0.0.1",
+            "--moa.orchestrator.configs-dir=" + configs,
+            "--moa.orchestrator.max-body-bytes=4096",
+            "--moa.orchestrator.max-prompt-bytes=100",
+            "--moa.orchestrator.simulator-base-url=http://127.0.0.1:9/v1",
+            "--moa.orchestrator.state-dir=" + Files.createTempDirectory("openai-endpoint-state"));
     base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) {
-      app.close();
-    }
   }
 
   private static HttpResponse<String> post(String body) throws Exception {

@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.moa.orchestrator.OrchestratorApplication;
-import dev.moa.runtime.kafka.KafkaSettings;
-import dev.moa.testing.SharedBroker;
+import dev.moa.testing.PipelineKit;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -33,7 +31,9 @@ class ApiTokenIT {
   // HTTP/1.1 as the server speaks: no h2c upgrade attempt on each new connection.
   private static final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private static KafkaSettings settings;
+
+  @RegisterExtension static final PipelineKit kit = new PipelineKit();
+
   private static ConfigurableApplicationContext app;
   private static String base;
   private static String token;
@@ -42,30 +42,20 @@ class ApiTokenIT {
   static void start() throws Exception {
     token = System.getenv(TOKEN_ENV);
     assertThat(token).as(TOKEN_ENV + " (set by failsafe)").isNotBlank();
-    settings = SharedBroker.settingsWithTopics();
     app = orchestrator(TOKEN_ENV);
     base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
   }
 
   private static ConfigurableApplicationContext orchestrator(String tokenEnv) throws Exception {
-    return new SpringApplicationBuilder(OrchestratorApplication.class)
-        .run(
-            "--moa.kafka.bootstrap=" + settings.bootstrap(),
-            "--server.port=0",
-            "--server.address=0.0.0.0",
-            "--moa.orchestrator.api-token-env=" + tokenEnv,
-            "--moa.orchestrator.simulator-base-url=http://127.0.0.1:9/v1",
-            // Even at DEBUG the filter logs the verdict, never the header.
-            "--logging.level.dev.moa=DEBUG",
-            "--logging.level.org.springframework.web=DEBUG",
-            "--moa.orchestrator.state-dir=" + Files.createTempDirectory("token-it"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) {
-      app.close();
-    }
+    return kit.service(
+        OrchestratorApplication.class,
+        "--server.address=0.0.0.0",
+        "--moa.orchestrator.api-token-env=" + tokenEnv,
+        "--moa.orchestrator.simulator-base-url=http://127.0.0.1:9/v1",
+        // Even at DEBUG the filter logs the verdict, never the header.
+        "--logging.level.dev.moa=DEBUG",
+        "--logging.level.org.springframework.web=DEBUG",
+        "--moa.orchestrator.state-dir=" + Files.createTempDirectory("token-it"));
   }
 
   private static HttpResponse<String> post(String authorization) throws Exception {
