@@ -286,7 +286,7 @@ abstract class BatchCommand implements Callable<Integer> {
         bootstrap = stack.bootstrap();
         simulator = stack.simulator().baseUrl();
       }
-      KafkaSettings settings = AskCommand.settings(bootstrap, "bootstrap".equals(stackKind));
+      KafkaSettings settings = KafkaConnect.settings(bootstrap, "bootstrap".equals(stackKind));
       TopicAdmin.ensureTopics(settings, 30_000);
       RunState existing = RunsTopic.readAll(settings).get(manifest.runId());
       if (resume == null && existing != null) {
@@ -392,7 +392,7 @@ abstract class BatchCommand implements Callable<Integer> {
       if (stack != null) {
         stack.close();
         if (finished.get()) {
-          AskCommand.deleteQuietly(dir.resolve(LOCAL_STACK_DIR));
+          Dirs.deleteQuietly(dir.resolve(LOCAL_STACK_DIR));
         }
       }
     }

@@ -167,7 +167,7 @@ final class BenchCommand implements Runnable {
           workerGradingMs = gradingPercentiles(app.getBean(MeterRegistry.class));
         }
       } finally {
-        AskCommand.deleteQuietly(dir);
+        Dirs.deleteQuietly(dir);
       }
       BenchReport report = new BenchReport("grading", null);
       report.figure("answers", answers);

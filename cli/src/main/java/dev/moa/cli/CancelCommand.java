@@ -55,7 +55,7 @@ final class CancelCommand implements Callable<Integer> {
               + runId
               + " is not running on this machine and no stack is up; pass --bootstrap HOST:PORT");
     }
-    KafkaSettings settings = AskCommand.settings(cluster, bootstrap != null);
+    KafkaSettings settings = KafkaConnect.settings(cluster, bootstrap != null);
     TopicAdmin.ensureTopics(settings, 15_000);
     RunState state = RunsTopic.readAll(settings).get(runId);
     if (state == null) {

@@ -86,7 +86,7 @@ final class ChaosCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(UserError.USAGE, "--faults: " + e.getMessage());
     }
-    var idle = ScalingBench.parseDuration("--idle-timeout", idleTimeout);
+    var idle = Durations.parse("--idle-timeout", idleTimeout);
     LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
     boolean temporary = workDir == null;
     Path dir = temporary ? Files.createTempDirectory("moa-chaos") : workDir;
@@ -97,7 +97,7 @@ final class ChaosCommand implements Callable<Integer> {
     report.print(json, System.out);
     boolean passed = report.passed(ChaosRun.KILLS.size());
     if (passed && temporary) {
-      AskCommand.deleteQuietly(dir);
+      Dirs.deleteQuietly(dir);
     } else {
       status.say("logs and data kept in " + dir);
     }

@@ -99,14 +99,13 @@ final class EvalCommand extends BatchCommand {
 
   @Override
   void prepare(RunManifest manifest, List<Sample> samples) {
-    moaConfig =
-        AskCommand.loadConfig(manifest.config() == null ? null : Path.of(manifest.config()));
-    checkSizes(samples, Path.of(manifest.dataset()), AskCommand.limits(maxPromptBytes));
+    moaConfig = Configs.load(manifest.config() == null ? null : Path.of(manifest.config()));
+    checkSizes(samples, Path.of(manifest.dataset()), Configs.requestLimits(maxPromptBytes));
     cache = manifest.cache();
     // Fail fast on missing keys before anything starts.
     probe =
         RequestFactory.snapshot(
-            moaConfig, AskCommand.resolveOrFail(moaConfig, "http://127.0.0.1:0/v1"));
+            moaConfig, Configs.resolveProviders(moaConfig, "http://127.0.0.1:0/v1"));
   }
 
   /** Nothing oversized reaches Kafka: the first sample over a limit stops the run (exit 2). */
@@ -132,7 +131,7 @@ final class EvalCommand extends BatchCommand {
   @Override
   RunEngine.Submitter submitter(KafkaSettings settings, String simulatorUrl, String runId) {
     MoaConfigSnapshot snapshot =
-        RequestFactory.snapshot(moaConfig, AskCommand.resolveOrFail(moaConfig, simulatorUrl));
+        RequestFactory.snapshot(moaConfig, Configs.resolveProviders(moaConfig, simulatorUrl));
     boolean useCache = cache;
     return new TopicSubmitter<>(
         settings,

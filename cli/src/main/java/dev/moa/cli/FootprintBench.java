@@ -89,7 +89,7 @@ final class FootprintBench implements Callable<Integer> {
     if (duration < 1 || idle < 1 || window < 1) {
       throw new UserError(UserError.USAGE, "--duration, --idle and --window must be >= 1");
     }
-    MoaConfig moaConfig = AskCommand.loadConfig(null);
+    MoaConfig moaConfig = Configs.load(null);
     LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
     Path dir = Files.createTempDirectory("moa-bench-footprint");
     Rss idleMax = null;
@@ -103,7 +103,7 @@ final class FootprintBench implements Callable<Integer> {
         WorkerProcess.sleep(1000);
         idleMax = Rss.max(idleMax, Rss.now());
       }
-      var providers = AskCommand.resolveOrFail(moaConfig, stack.simulator().baseUrl());
+      var providers = Configs.resolveProviders(moaConfig, stack.simulator().baseUrl());
       MoaConfigSnapshot snapshot = RequestFactory.snapshot(moaConfig, providers);
       AtomicBoolean sampling = new AtomicBoolean(true);
       AtomicLong maxSelf = new AtomicLong();
@@ -136,7 +136,7 @@ final class FootprintBench implements Callable<Integer> {
       }
       loadMax = new Rss(maxSelf.get(), maxChildren.get());
     } finally {
-      AskCommand.deleteQuietly(dir);
+      Dirs.deleteQuietly(dir);
     }
     double mb = 1048576;
     BenchReport r =

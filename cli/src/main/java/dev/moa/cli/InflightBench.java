@@ -96,7 +96,7 @@ final class InflightBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Duration callLatency = ScalingBench.parseDuration("--latency", latency);
+    Duration callLatency = Durations.parse("--latency", latency);
     if (rate <= 0 || duration < 1) {
       throw new UserError(UserError.USAGE, "--rate must be > 0 and --duration >= 1");
     }
@@ -141,7 +141,7 @@ final class InflightBench implements Callable<Integer> {
         failed = load.failed();
       }
     } finally {
-      AskCommand.deleteQuietly(dir);
+      Dirs.deleteQuietly(dir);
     }
     report(samples, calls, seconds, failed, gcSeconds, callLatency).print(json, System.out);
     return 0;

@@ -114,7 +114,7 @@ final class OverheadBench implements Callable<Integer> {
     if (warmup < 0) {
       throw new UserError(UserError.USAGE, "--warmup: " + warmup + " must be >= 0");
     }
-    MoaConfig moaConfig = AskCommand.loadConfig(config);
+    MoaConfig moaConfig = Configs.load(config);
     Path dir = Files.createTempDirectory("moa-bench");
     LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
     Timing[] pipeline = new Timing[requests];
@@ -124,7 +124,7 @@ final class OverheadBench implements Callable<Integer> {
     double[][] rawHops;
     try (LocalStack stack = LocalStack.start(bootstrap, dir, 0, profile, status);
         ProviderClient client = new ProviderClient(ProviderClientOptions.defaults())) {
-      var providers = AskCommand.resolveOrFail(moaConfig, stack.simulator().baseUrl());
+      var providers = Configs.resolveProviders(moaConfig, stack.simulator().baseUrl());
       MoaConfigSnapshot snapshot = RequestFactory.snapshot(moaConfig, providers);
       ModelTaskExecutor executor =
           new ModelTaskExecutor(
@@ -165,7 +165,7 @@ final class OverheadBench implements Callable<Integer> {
             KafkaRates.hopLatencies(settings, 200, Map.of(), true)
           };
     } finally {
-      AskCommand.deleteQuietly(dir);
+      Dirs.deleteQuietly(dir);
     }
     BenchReport r = report(moaConfig, pipeline, noBaseline ? null : baseline);
     addHops(r, hops);

@@ -131,7 +131,7 @@ final class RateLimitBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Duration minute = ScalingBench.parseDuration("--window", window);
+    Duration minute = Durations.parse("--window", window);
     if (workers < 1 || rpm < 1 || tpm < 1 || minutes < 1 || maxTokens < 1 || maxInFlight < 1) {
       throw new UserError(
           UserError.USAGE,
@@ -207,7 +207,7 @@ final class RateLimitBench implements Callable<Integer> {
       if (keepLogs) {
         System.err.println("moa: the workers' logs are in " + dir);
       } else {
-        AskCommand.deleteQuietly(dir);
+        Dirs.deleteQuietly(dir);
       }
     }
   }

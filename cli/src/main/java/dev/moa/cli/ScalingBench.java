@@ -5,7 +5,6 @@ import dev.moa.runtime.kafka.KafkaSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,17 +81,9 @@ final class ScalingBench implements Callable<Integer> {
 
   static final String GROUP = "moa-agent-workers";
 
-  static Duration parseDuration(String option, String text) {
-    try {
-      return org.springframework.boot.convert.DurationStyle.detectAndParse(text);
-    } catch (IllegalArgumentException | DateTimeParseException e) {
-      throw new UserError(UserError.USAGE, option + ": '" + text + "' is not a duration like 2s");
-    }
-  }
-
   @Override
   public Integer call() throws Exception {
-    Duration callLatency = parseDuration("--latency", latency);
+    Duration callLatency = Durations.parse("--latency", latency);
     if (counts.isEmpty() || counts.get(0) < 1 || maxInFlight < 1 || duration < 1) {
       throw new UserError(
           UserError.USAGE, "--workers, --max-in-flight and --duration must be >= 1");
@@ -155,7 +146,7 @@ final class ScalingBench implements Callable<Integer> {
         workers.forEach(WorkerProcess::close);
       }
     } finally {
-      AskCommand.deleteQuietly(dir);
+      Dirs.deleteQuietly(dir);
     }
     report(rates, callLatency).print(json, System.out);
     return 0;

@@ -139,13 +139,14 @@ final class SweepCommand extends BatchCommand {
       expand(Path.of(manifest.config()));
       writeConfigurations(runDir, manifest.config());
     }
-    EvalCommand.checkSizes(samples, Path.of(manifest.dataset()), AskCommand.limits(maxPromptBytes));
+    EvalCommand.checkSizes(
+        samples, Path.of(manifest.dataset()), Configs.requestLimits(maxPromptBytes));
     // Fail fast on missing keys of any configuration before anything starts.
     for (Configuration c : configurations) {
       probes.put(
           c.id(),
           RequestFactory.snapshot(
-              c.config(), AskCommand.resolveOrFail(c.config(), "http://127.0.0.1:0/v1")));
+              c.config(), Configs.resolveProviders(c.config(), "http://127.0.0.1:0/v1")));
     }
   }
 
@@ -248,7 +249,7 @@ final class SweepCommand extends BatchCommand {
     for (Configuration c : configurations) {
       snapshots.put(
           c.id(),
-          RequestFactory.snapshot(c.config(), AskCommand.resolveOrFail(c.config(), simulatorUrl)));
+          RequestFactory.snapshot(c.config(), Configs.resolveProviders(c.config(), simulatorUrl)));
     }
     boolean useCache = cache;
     return new TopicSubmitter<MoaRequest>(

@@ -92,7 +92,7 @@ final class ThroughputBench implements Callable<Integer> {
       throw new UserError(
           UserError.USAGE, "--window, --duration and --raw-duration must be >= 1, --warmup >= 0");
     }
-    MoaConfig moaConfig = AskCommand.loadConfig(config);
+    MoaConfig moaConfig = Configs.load(config);
     Path dir = Files.createTempDirectory("moa-bench");
     LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
     BenchReport r =
@@ -114,7 +114,7 @@ final class ThroughputBench implements Callable<Integer> {
       double seconds;
       long cpuMs;
       try (LocalStack stack = LocalStack.start(kafka, dir, 0, profile, status)) {
-        var providers = AskCommand.resolveOrFail(moaConfig, stack.simulator().baseUrl());
+        var providers = Configs.resolveProviders(moaConfig, stack.simulator().baseUrl());
         MoaConfigSnapshot snapshot = RequestFactory.snapshot(moaConfig, providers);
         try (RequestLoad load = new RequestLoad(settings, snapshot, window)) {
           status.say("pipeline: " + warmup + " s warm-up, then " + duration + " s measured");
@@ -191,7 +191,7 @@ final class ThroughputBench implements Callable<Integer> {
       if (broker != null) {
         broker.close();
       }
-      AskCommand.deleteQuietly(dir);
+      Dirs.deleteQuietly(dir);
     }
     r.print(json, System.out);
     return 0;

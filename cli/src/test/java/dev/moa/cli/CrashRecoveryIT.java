@@ -226,7 +226,7 @@ class CrashRecoveryIT {
    */
   private void restartOrchestratorWithoutState(Process orchestrator, Path state) throws Exception {
     TestPipeline.kill(orchestrator);
-    AskCommand.deleteQuietly(state);
+    Dirs.deleteQuietly(state);
     startOrchestrator(work.resolve("second"), state);
   }
 

@@ -83,7 +83,7 @@ class SecuredKafkaIT {
     }
     System.setOut(originalOut);
     System.setErr(originalErr);
-    AskCommand.deleteQuietly(dir);
+    Dirs.deleteQuietly(dir);
   }
 
   /** A service on the SASL_SSL listener with {@code client} as moa.kafka.properties.*. */
