@@ -4,6 +4,7 @@ import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.request.RequestFactory;
 import dev.moa.runtime.kafka.KafkaSettings;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,17 +71,26 @@ final class FootprintBench implements Callable<Integer> {
     }
 
     static Rss now() {
-      long self = WorkerProcess.rssBytes(ProcessHandle.current().pid());
+      long self = rssBytes(ProcessHandle.current().pid());
       long children =
           ProcessHandle.current()
               .descendants()
-              .mapToLong(p -> Math.max(0, WorkerProcess.rssBytes(p.pid())))
+              .mapToLong(p -> Math.max(0, rssBytes(p.pid())))
               .sum();
       return new Rss(self, children);
     }
 
     static Rss max(Rss a, Rss b) {
       return a == null || b.total() > a.total() ? b : a;
+    }
+
+    /** Resident bytes of a process (VmRSS of /proc/PID/status); -1 if gone. */
+    static long rssBytes(long pid) {
+      try {
+        return BenchStats.rssBytes(Files.readString(Path.of("/proc/" + pid + "/status")));
+      } catch (IOException e) {
+        return -1;
+      }
     }
   }
 

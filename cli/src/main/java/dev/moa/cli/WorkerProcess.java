@@ -162,13 +162,4 @@ final class WorkerProcess implements AutoCloseable {
   public void close() {
     ChildProcesses.terminate(process, Duration.ofSeconds(30));
   }
-
-  /** Resident bytes of a process (VmRSS of /proc/PID/status); -1 if gone. */
-  static long rssBytes(long pid) {
-    try {
-      return BenchStats.rssBytes(Files.readString(Path.of("/proc/" + pid + "/status")));
-    } catch (IOException e) {
-      return -1;
-    }
-  }
 }
