@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.StackState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,6 +6,8 @@ import dev.moa.batch.RunEngine;
 import dev.moa.batch.RunManifest;
 import dev.moa.batch.RunsTopic;
 import dev.moa.batch.TopicSubmitter;
+import dev.moa.cli.stack.LocalStack;
+import dev.moa.cli.stack.StackState;
 import dev.moa.eval.BadLine;
 import dev.moa.eval.Dataset;
 import dev.moa.eval.DatasetReader;

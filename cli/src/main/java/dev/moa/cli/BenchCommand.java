@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.grader.GraderWorkerApplication;
 import dev.moa.grader.GradingService;
 import dev.moa.graders.BwrapSandbox;

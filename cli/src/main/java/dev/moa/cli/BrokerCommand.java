@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.StackState;
 import dev.moa.runtime.broker.LocalBroker;
 import java.nio.file.Path;
 import java.time.Duration;

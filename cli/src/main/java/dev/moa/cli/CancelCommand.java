@@ -1,6 +1,7 @@
 package dev.moa.cli;
 
 import dev.moa.batch.RunsTopic;
+import dev.moa.cli.stack.StackState;
 import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.avro.RunStatus;
 import dev.moa.runtime.kafka.KafkaSettings;

@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.simulator.FaultRates;
 import java.nio.file.Files;
 import java.nio.file.Path;

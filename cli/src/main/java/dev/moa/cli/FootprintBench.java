@@ -1,5 +1,7 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalStack;
+import dev.moa.cli.stack.WorkerProcess;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.request.RequestFactory;

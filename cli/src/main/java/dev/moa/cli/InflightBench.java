@@ -1,5 +1,7 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalStack;
+import dev.moa.cli.stack.WorkerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.StackCommands;
 import dev.moa.runtime.kafka.KafkaUnreachableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.AgentOutput;
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;

@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.WorkerProcess;
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.CallStatus;
 import dev.moa.protocol.serde.Serdes;

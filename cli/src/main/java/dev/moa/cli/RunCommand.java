@@ -1,5 +1,7 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalStack;
+import dev.moa.cli.stack.StackState;
 import dev.moa.orchestrator.security.ApiAccess;
 import dev.moa.runtime.kafka.TopicAdmin;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalStack;
+import dev.moa.cli.stack.WorkerProcess;
 import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.request.RequestFactory;

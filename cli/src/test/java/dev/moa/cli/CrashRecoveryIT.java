@@ -3,6 +3,7 @@ package dev.moa.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.AnswerStatus;

@@ -1,5 +1,6 @@
-package dev.moa.cli;
+package dev.moa.cli.stack;
 
+import dev.moa.cli.UserError;
 import dev.moa.runtime.broker.LocalBroker;
 import dev.moa.runtime.process.ChildProcesses;
 import java.io.IOException;

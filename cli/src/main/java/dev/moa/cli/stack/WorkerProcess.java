@@ -1,5 +1,7 @@
-package dev.moa.cli;
+package dev.moa.cli.stack;
 
+import dev.moa.cli.Moa;
+import dev.moa.cli.UserError;
 import dev.moa.runtime.broker.LocalBroker;
 import dev.moa.runtime.process.ChildProcesses;
 import java.io.IOException;
@@ -20,10 +22,10 @@ import java.util.Map;
  * run SERVICE}: settings are passed as system properties, its actuator is scraped over HTTP. For
  * the benchmarks and the chaos suite, which kills them with SIGKILL.
  */
-final class WorkerProcess implements AutoCloseable {
+public final class WorkerProcess implements AutoCloseable {
 
   /** The JVM options of {@code bin/moa} (MOA_JAVA_OPTS' default), without the heap size. */
-  static final List<String> DEFAULT_JVM_OPTIONS =
+  public static final List<String> DEFAULT_JVM_OPTIONS =
       List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   private static final HttpClient HTTP =
@@ -47,7 +49,7 @@ final class WorkerProcess implements AutoCloseable {
    * @param jvmOptions e.g. {@code -Xmx512m}; JFR options go here too
    * @param properties Spring settings, e.g. {@code moa.agent-worker.max-in-flight}
    */
-  static WorkerProcess start(
+  public static WorkerProcess start(
       String bootstrap,
       List<String> jvmOptions,
       Map<String, String> properties,
@@ -61,7 +63,7 @@ final class WorkerProcess implements AutoCloseable {
    *
    * @param args more arguments of {@code moa run}, e.g. {@code --state-dir DIR}
    */
-  static WorkerProcess start(
+  public static WorkerProcess start(
       String service,
       String bootstrap,
       List<String> jvmOptions,
@@ -113,20 +115,20 @@ final class WorkerProcess implements AutoCloseable {
         UserError.FAILED, service + " did not start within " + timeout + "; see " + log);
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  String service() {
+  public String service() {
     return service;
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
   /** Kills the process with SIGKILL, as a crash would, and waits until it is gone. */
-  void kill() {
+  public void kill() {
     process.destroyForcibly();
     try {
       process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
@@ -136,7 +138,7 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   /** The worker's Prometheus text. */
-  String prometheus() throws IOException, InterruptedException {
+  public String prometheus() throws IOException, InterruptedException {
     return get("/actuator/prometheus");
   }
 
@@ -148,7 +150,7 @@ final class WorkerProcess implements AutoCloseable {
     return HTTP.send(req, HttpResponse.BodyHandlers.ofString()).body();
   }
 
-  static void sleep(long millis) {
+  public static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

@@ -1,5 +1,8 @@
-package dev.moa.cli;
+package dev.moa.cli.stack;
 
+import dev.moa.cli.KafkaOptions;
+import dev.moa.cli.Moa;
+import dev.moa.cli.UserError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +18,7 @@ import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code moa up}, {@code moa status}, {@code moa down}. */
-final class StackCommands {
+public final class StackCommands {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -30,7 +33,7 @@ final class StackCommands {
       description = {
         "Start the local stack (broker, simulator, all services) and keep it running in the background; print its URLs. Other commands use it until 'moa down'. Data and the log live in $MOA_HOME (default ~/.moa)."
       })
-  static final class Up implements Callable<Integer> {
+  public static final class Up implements Callable<Integer> {
     @Mixin KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--foreground", description = "run in this process until interrupted")
@@ -183,7 +186,7 @@ final class StackCommands {
       name = "status",
       mixinStandardHelpOptions = true,
       description = "Show the running local stack. Exit code 1 when none is up.")
-  static final class Status implements Callable<Integer> {
+  public static final class Status implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
@@ -214,7 +217,7 @@ final class StackCommands {
       name = "down",
       mixinStandardHelpOptions = true,
       description = "Stop the local stack started by 'moa up' (services drain, broker shuts down).")
-  static final class Down implements Callable<Integer> {
+  public static final class Down implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       Optional<StackState> state = StackState.running();

@@ -1,7 +1,8 @@
-package dev.moa.cli;
+package dev.moa.cli.stack;
 
 import dev.moa.agentworker.AgentWorkerApplication;
 import dev.moa.aggregator.AggregatorApplication;
+import dev.moa.cli.AnswerWatcher;
 import dev.moa.grader.GraderWorkerApplication;
 import dev.moa.orchestrator.OrchestratorApplication;
 import dev.moa.protocol.avro.MoaRequest;

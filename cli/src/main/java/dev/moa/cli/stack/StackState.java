@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.stack;
 
 import java.io.IOException;
 import java.nio.file.Files;
