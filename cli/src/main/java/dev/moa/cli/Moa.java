@@ -1,5 +1,9 @@
 package dev.moa.cli;
 
+import dev.moa.cli.batch.CancelCommand;
+import dev.moa.cli.batch.EvalCommand;
+import dev.moa.cli.batch.GradeCommand;
+import dev.moa.cli.batch.SweepCommand;
 import dev.moa.cli.stack.StackCommands;
 import dev.moa.runtime.kafka.KafkaUnreachableException;
 import picocli.CommandLine;

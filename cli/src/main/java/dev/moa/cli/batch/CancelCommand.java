@@ -1,6 +1,8 @@
-package dev.moa.cli;
+package dev.moa.cli.batch;
 
 import dev.moa.batch.RunsTopic;
+import dev.moa.cli.KafkaConnect;
+import dev.moa.cli.UserError;
 import dev.moa.cli.stack.StackState;
 import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.avro.RunStatus;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Cancel a batch run: no new task of the run starts anywhere (the orchestrator ends its requests CANCELLED; calls already running finish), the eval stops submitting and its report says cancelled. Exit code 0 when the run was cancelled, 2 when there is no such run or it already ended, 3 when Kafka cannot be reached."
     })
-final class CancelCommand implements Callable<Integer> {
+public final class CancelCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "RUN_ID", description = "the run to cancel")
   String runId;

@@ -1,9 +1,11 @@
-package dev.moa.cli;
+package dev.moa.cli.batch;
 
 import dev.moa.batch.EvalRequests;
 import dev.moa.batch.RunEngine;
 import dev.moa.batch.RunManifest;
 import dev.moa.batch.TopicSubmitter;
+import dev.moa.cli.Configs;
+import dev.moa.cli.UserError;
 import dev.moa.eval.Sample;
 import dev.moa.protocol.avro.MoaConfigSnapshot;
 import dev.moa.protocol.config.MoaConfig;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Option;
       "",
       "An interrupted run carries on with --resume DIR; 'moa cancel RUN_ID' stops one. Exit code 0 when the run completed, 1 when it was cancelled, 2 on bad input, 3 when Kafka cannot be reached."
     })
-final class EvalCommand extends BatchCommand {
+public final class EvalCommand extends BatchCommand {
 
   static final String DEMO_RESOURCE = "/dev/moa/cli/datasets/demo.jsonl";
 

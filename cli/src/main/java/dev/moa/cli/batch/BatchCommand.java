@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.batch;
 
 import dev.moa.batch.ProgressPrinter;
 import dev.moa.batch.RunDriver;
@@ -6,6 +6,10 @@ import dev.moa.batch.RunEngine;
 import dev.moa.batch.RunManifest;
 import dev.moa.batch.RunsTopic;
 import dev.moa.batch.TopicSubmitter;
+import dev.moa.cli.Dirs;
+import dev.moa.cli.KafkaConnect;
+import dev.moa.cli.KafkaOptions;
+import dev.moa.cli.UserError;
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.cli.stack.StackState;
 import dev.moa.eval.BadLine;
@@ -44,9 +48,9 @@ import tools.jackson.databind.json.JsonMapper;
  * manifest, choosing the cluster, the run engine, and the outputs (results.jsonl, summary.json,
  * report.html).
  */
-abstract class BatchCommand implements Callable<Integer> {
+public abstract class BatchCommand implements Callable<Integer> {
 
-  static final String LOCAL_STACK_DIR = ".stack";
+  public static final String LOCAL_STACK_DIR = ".stack";
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @Option(

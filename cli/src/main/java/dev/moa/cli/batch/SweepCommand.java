@@ -1,9 +1,11 @@
-package dev.moa.cli;
+package dev.moa.cli.batch;
 
 import dev.moa.batch.EvalRequests;
 import dev.moa.batch.RunEngine;
 import dev.moa.batch.RunManifest;
 import dev.moa.batch.TopicSubmitter;
+import dev.moa.cli.Configs;
+import dev.moa.cli.UserError;
 import dev.moa.eval.Dataset;
 import dev.moa.eval.ReportWriter;
 import dev.moa.eval.ResultLine;
@@ -71,7 +73,7 @@ import tools.jackson.databind.node.ObjectNode;
       "",
       "An interrupted sweep carries on with --resume DIR (its configurations are read back from DIR); 'moa cancel RUN_ID' stops one. Exit code 0 when it completed, 1 when cancelled, 2 on bad input, 3 when Kafka cannot be reached."
     })
-final class SweepCommand extends BatchCommand {
+public final class SweepCommand extends BatchCommand {
 
   static final String CONFIGURATIONS = "configurations.json";
   private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -1,9 +1,10 @@
-package dev.moa.cli;
+package dev.moa.cli.batch;
 
 import dev.moa.batch.EvalRequests;
 import dev.moa.batch.RunEngine;
 import dev.moa.batch.RunManifest;
 import dev.moa.batch.TopicSubmitter;
+import dev.moa.cli.UserError;
 import dev.moa.eval.Answers;
 import dev.moa.eval.AnswersReader;
 import dev.moa.eval.BadLine;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Option;
       "",
       "Exit code 0 when grading completed, 1 when it was cancelled, 2 on bad input, 3 when Kafka cannot be reached."
     })
-final class GradeCommand extends BatchCommand {
+public final class GradeCommand extends BatchCommand {
 
   @Option(names = "--dataset", paramLabel = "FILE", description = "JSONL dataset (required).")
   Path dataset;

@@ -1,8 +1,9 @@
-package dev.moa.cli;
+package dev.moa.cli.batch;
 
 import static dev.moa.cli.CommandRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moa.cli.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

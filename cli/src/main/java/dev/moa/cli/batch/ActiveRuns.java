@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.batch;
 
 import dev.moa.cli.stack.StackState;
 import java.io.IOException;
