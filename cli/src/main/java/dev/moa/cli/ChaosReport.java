@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.bench.BenchReport;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -4,6 +4,7 @@ import dev.moa.cli.batch.CancelCommand;
 import dev.moa.cli.batch.EvalCommand;
 import dev.moa.cli.batch.GradeCommand;
 import dev.moa.cli.batch.SweepCommand;
+import dev.moa.cli.bench.BenchCommand;
 import dev.moa.cli.stack.StackCommands;
 import dev.moa.runtime.kafka.KafkaUnreachableException;
 import picocli.CommandLine;

@@ -1,7 +1,8 @@
-package dev.moa.cli;
+package dev.moa.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moa.cli.Moa;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.bench;
 
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;

@@ -1,5 +1,7 @@
-package dev.moa.cli;
+package dev.moa.cli.bench;
 
+import dev.moa.cli.Dirs;
+import dev.moa.cli.UserError;
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.grader.GraderWorkerApplication;
 import dev.moa.grader.GradingService;
@@ -57,7 +59,7 @@ import picocli.CommandLine.Option;
       RateLimitBench.class,
       BenchCommand.Grading.class
     })
-final class BenchCommand implements Runnable {
+public final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

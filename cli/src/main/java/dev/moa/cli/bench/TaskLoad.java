@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.bench;
 
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.cli.stack.WorkerProcess;

@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

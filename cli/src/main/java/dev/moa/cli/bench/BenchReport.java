@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.bench;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -13,7 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
  * object {@code {"benchmark", "figures": {...}, "targets": [{"name", "value", "limit", "met"}]}};
  * as a table, the same figures and targets plus a header and notes for people.
  */
-final class BenchReport {
+public final class BenchReport {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -87,7 +87,7 @@ final class BenchReport {
     return List.copyOf(targets);
   }
 
-  static double round(double v) {
+  public static double round(double v) {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
       return v;
     }

@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.bench;
 
 import java.util.Arrays;
 import java.util.Map;

@@ -1,5 +1,9 @@
-package dev.moa.cli;
+package dev.moa.cli.bench;
 
+import dev.moa.cli.AnswerWatcher;
+import dev.moa.cli.Configs;
+import dev.moa.cli.Dirs;
+import dev.moa.cli.UserError;
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.AgentOutput;
 import dev.moa.protocol.avro.AgentResult;

@@ -1,5 +1,8 @@
-package dev.moa.cli;
+package dev.moa.cli.bench;
 
+import dev.moa.cli.Dirs;
+import dev.moa.cli.Durations;
+import dev.moa.cli.UserError;
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.cli.stack.WorkerProcess;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.bench;
 
 import dev.moa.runtime.kafka.KafkaSettings;
 import java.time.Duration;
