@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.chaos;
 
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.cli.stack.WorkerProcess;
@@ -54,10 +54,10 @@ import org.apache.kafka.common.TopicPartition;
  * ms and once more just before it is killed; a process's last scrape counts for it, so a killed
  * process loses at most the retries of its last moments before the kill.
  */
-final class ChaosRun implements AutoCloseable {
+public final class ChaosRun implements AutoCloseable {
 
   /** The victims, in kill order. */
-  static final List<String> KILLS =
+  public static final List<String> KILLS =
       List.of("agent-worker", "orchestrator", "aggregator", "grader-worker", "broker");
 
   static final int AGENT_WORKERS = 3;

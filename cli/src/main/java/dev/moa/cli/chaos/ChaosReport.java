@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.chaos;
 
 import dev.moa.cli.bench.BenchReport;
 import java.io.PrintStream;

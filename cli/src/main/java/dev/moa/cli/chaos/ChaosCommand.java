@@ -1,5 +1,8 @@
-package dev.moa.cli;
+package dev.moa.cli.chaos;
 
+import dev.moa.cli.Dirs;
+import dev.moa.cli.Durations;
+import dev.moa.cli.UserError;
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.simulator.FaultRates;
 import java.nio.file.Files;
@@ -23,7 +26,7 @@ import picocli.CommandLine.Option;
           + " faults injected by kind, retries by cause, DLT records and wall time. Exit code 0"
           + " when nothing was lost or duplicated and every kill happened, else 1.",
     })
-final class ChaosCommand implements Callable<Integer> {
+public final class ChaosCommand implements Callable<Integer> {
 
   static final String DEFAULT_FAULTS = "5xx=0.1,429=0.05,stall=0.02,truncate=0.01,malformed=0.01";
 

@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.cli.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
