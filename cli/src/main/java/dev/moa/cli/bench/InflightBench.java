@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -87,14 +88,7 @@ final class InflightBench implements Callable<Integer> {
           "an extra option of the worker JVM, e.g. -XX:StartFlightRecording=filename=w.jfr")
   List<String> jvmOptions = new ArrayList<>();
 
-  @Option(
-      names = "--bootstrap",
-      paramLabel = "HOST:PORT",
-      description = "use this Kafka instead of starting a local broker")
-  String bootstrap;
-
-  @Option(names = "--json", description = "print one JSON object")
-  boolean json;
+  @Mixin BenchOptions common = new BenchOptions();
 
   /** One scrape of the worker. */
   record Sample(double inflight, double heapUsedBytes, int simulatorRunning) {}
@@ -105,14 +99,14 @@ final class InflightBench implements Callable<Integer> {
     if (rate <= 0 || duration < 1) {
       throw new UserError(UserError.USAGE, "--rate must be > 0 and --duration >= 1");
     }
-    LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
+    LocalStack.Status status = common.status();
     Path dir = Files.createTempDirectory("moa-bench-inflight");
     List<Sample> samples = new ArrayList<>();
     long calls;
     double seconds;
     long failed;
     double gcSeconds;
-    try (TaskLoad load = new TaskLoad(bootstrap, dir, callLatency, maxTokens, status)) {
+    try (TaskLoad load = new TaskLoad(common.bootstrap, dir, callLatency, maxTokens, status)) {
       List<String> opts = new ArrayList<>(List.of("-Xmx" + heap));
       opts.addAll(WorkerProcess.DEFAULT_JVM_OPTIONS);
       opts.addAll(jvmOptions);
@@ -148,7 +142,7 @@ final class InflightBench implements Callable<Integer> {
     } finally {
       Dirs.deleteQuietly(dir);
     }
-    report(samples, calls, seconds, failed, gcSeconds, callLatency).print(json, System.out);
+    report(samples, calls, seconds, failed, gcSeconds, callLatency).print(common.json, System.out);
     return 0;
   }
 

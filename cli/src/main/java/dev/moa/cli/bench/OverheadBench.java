@@ -35,6 +35,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -84,14 +85,7 @@ final class OverheadBench implements Callable<Integer> {
       description = "skip the in-process baseline (pipeline only, as 'critical-path' was)")
   boolean noBaseline;
 
-  @Option(
-      names = "--bootstrap",
-      paramLabel = "HOST:PORT",
-      description = "use this Kafka instead of starting a local broker")
-  String bootstrap;
-
-  @Option(names = "--json", description = "print one JSON object")
-  boolean json;
+  @Mixin BenchOptions common = new BenchOptions();
 
   /** One request's timing: end to end, critical path, and the sum of all its calls (ms). */
   record Timing(double e2eMs, double criticalMs, double serialMs) {
@@ -121,13 +115,13 @@ final class OverheadBench implements Callable<Integer> {
     }
     MoaConfig moaConfig = Configs.load(config);
     Path dir = Files.createTempDirectory("moa-bench");
-    LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
+    LocalStack.Status status = common.status();
     Timing[] pipeline = new Timing[requests];
     Timing[] baseline = new Timing[requests];
     List<HopBreakdown.Sent> sent = new java.util.ArrayList<>();
     Map<String, double[]> hops;
     double[][] rawHops;
-    try (LocalStack stack = LocalStack.start(bootstrap, dir, 0, profile, status);
+    try (LocalStack stack = LocalStack.start(common.bootstrap, dir, 0, profile, status);
         ProviderClient client = new ProviderClient(ProviderClientOptions.defaults())) {
       var providers = Configs.resolveProviders(moaConfig, stack.simulator().baseUrl());
       MoaConfigSnapshot snapshot = RequestFactory.snapshot(moaConfig, providers);
@@ -175,7 +169,7 @@ final class OverheadBench implements Callable<Integer> {
     BenchReport r = report(moaConfig, pipeline, noBaseline ? null : baseline);
     addHops(r, hops);
     addKafkaFloor(r, moaConfig.layers().size(), critical(pipeline), rawHops);
-    r.print(json, System.out);
+    r.print(common.json, System.out);
     return 0;
   }
 

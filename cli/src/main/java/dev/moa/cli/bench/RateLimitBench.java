@@ -36,6 +36,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -111,14 +112,7 @@ final class RateLimitBench implements Callable<Integer> {
       description = "each worker JVM's -Xmx (default ${DEFAULT-VALUE})")
   String heap;
 
-  @Option(
-      names = "--bootstrap",
-      paramLabel = "HOST:PORT",
-      description = "use this Kafka instead of starting a local broker")
-  String bootstrap;
-
-  @Option(names = "--json", description = "print one JSON object")
-  boolean json;
+  @Mixin BenchOptions common = new BenchOptions();
 
   @Option(
       names = "--keep-logs",
@@ -145,14 +139,14 @@ final class RateLimitBench implements Callable<Integer> {
     if (minute.toMillis() < 500) {
       throw new UserError(UserError.USAGE, "--window: " + window + " must be >= 500ms");
     }
-    LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
+    LocalStack.Status status = common.status();
     Path dir = Files.createTempDirectory("moa-bench-ratelimit");
     LocalBroker broker = null;
     Simulator sim = null;
     List<WorkerProcess> procs = Collections.synchronizedList(new ArrayList<>());
     Load load = null;
     try {
-      String bs = bootstrap;
+      String bs = common.bootstrap;
       if (bs == null) {
         status.say("starting a local Kafka broker");
         broker = LocalBroker.start(0, dir.resolve("broker"), Duration.ofSeconds(120));
@@ -196,7 +190,7 @@ final class RateLimitBench implements Callable<Integer> {
       if (!drained) {
         status.say("not every task was answered within " + drain);
       }
-      report(start, end, perWindow, load, minute).print(json, System.out);
+      report(start, end, perWindow, load, minute).print(common.json, System.out);
       return 0;
     } finally {
       procs.forEach(WorkerProcess::close);

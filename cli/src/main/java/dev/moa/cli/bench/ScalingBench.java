@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -75,14 +76,7 @@ final class ScalingBench implements Callable<Integer> {
       description = "each worker JVM's -Xmx (default ${DEFAULT-VALUE})")
   String heap;
 
-  @Option(
-      names = "--bootstrap",
-      paramLabel = "HOST:PORT",
-      description = "use this Kafka instead of starting a local broker")
-  String bootstrap;
-
-  @Option(names = "--json", description = "print one JSON object")
-  boolean json;
+  @Mixin BenchOptions common = new BenchOptions();
 
   static final String GROUP = "moa-agent-workers";
 
@@ -98,11 +92,11 @@ final class ScalingBench implements Callable<Integer> {
         throw new UserError(UserError.USAGE, "--workers: " + counts + " must be ascending");
       }
     }
-    LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
+    LocalStack.Status status = common.status();
     Path dir = Files.createTempDirectory("moa-bench-scaling");
     Map<Integer, Double> rates = new LinkedHashMap<>();
     List<WorkerProcess> workers = new ArrayList<>();
-    try (TaskLoad load = new TaskLoad(bootstrap, dir, callLatency, 64, status)) {
+    try (TaskLoad load = new TaskLoad(common.bootstrap, dir, callLatency, 64, status)) {
       // Four times what the workers hold in flight, over 24 partitions: no consumer runs dry.
       load.publishBacklog(() -> Math.max(1, workers.size()) * maxInFlight * 4);
       try {
@@ -153,7 +147,7 @@ final class ScalingBench implements Callable<Integer> {
     } finally {
       Dirs.deleteQuietly(dir);
     }
-    report(rates, callLatency).print(json, System.out);
+    report(rates, callLatency).print(common.json, System.out);
     return 0;
   }
 

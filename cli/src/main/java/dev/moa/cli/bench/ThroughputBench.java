@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -72,14 +73,7 @@ final class ThroughputBench implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "MoA config (default: workshop)")
   Path config;
 
-  @Option(
-      names = "--bootstrap",
-      paramLabel = "HOST:PORT",
-      description = "use this Kafka instead of starting a local broker")
-  String bootstrap;
-
-  @Option(names = "--json", description = "print one JSON object")
-  boolean json;
+  @Mixin BenchOptions common = new BenchOptions();
 
   /** CPU time of this JVM and its children (the broker), in ms. */
   static long cpuMillis() {
@@ -98,14 +92,14 @@ final class ThroughputBench implements Callable<Integer> {
     }
     MoaConfig moaConfig = Configs.load(config);
     Path dir = Files.createTempDirectory("moa-bench");
-    LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
+    LocalStack.Status status = common.status();
     BenchReport r =
         new BenchReport(
             "throughput",
             "profile " + profile + ", " + window + " requests outstanding, " + duration + " s");
     LocalBroker broker = null;
     try {
-      String kafka = bootstrap;
+      String kafka = common.bootstrap;
       if (kafka == null) {
         status.say("starting a local Kafka broker (KRaft)");
         broker = LocalBroker.start(0, dir.resolve("broker"), Duration.ofSeconds(120));
@@ -197,7 +191,7 @@ final class ThroughputBench implements Callable<Integer> {
       }
       Dirs.deleteQuietly(dir);
     }
-    r.print(json, System.out);
+    r.print(common.json, System.out);
     return 0;
   }
 }
