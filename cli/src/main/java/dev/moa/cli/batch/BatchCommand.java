@@ -165,70 +165,134 @@ public abstract class BatchCommand implements Callable<Integer> {
     RunManifest manifest;
     Path dir;
     if (resume != null) {
-      try {
-        manifest = RunManifest.read(resume);
-      } catch (IllegalArgumentException e) {
-        throw new UserError(UserError.USAGE, "--resume: " + e.getMessage());
-      }
-      if (!manifest.kind().equals(kind())) {
-        throw new UserError(
-            UserError.USAGE,
-            "--resume "
-                + resume
-                + ": that is a '"
-                + manifest.kind()
-                + "' run; resume it with 'moa "
-                + manifest.kind()
-                + " --resume'");
-      }
+      manifest = resumedManifest();
       dir = resume;
-      checkUnchanged(manifest);
     } else {
       String id = runId != null ? checkRunId(runId) : newRunId();
       dir = out != null ? out : Path.of("runs", id);
-      if (Files.exists(dir.resolve(RunManifest.FILE))) {
-        RunManifest other = RunManifest.read(dir);
-        throw new UserError(
-            UserError.USAGE,
-            dir
-                + " already holds run "
-                + other.runId()
-                + "; resume it with --resume "
-                + dir
-                + " or choose another --out");
-      }
-      Path dataset = datasetFile().toAbsolutePath();
-      if (!Files.isRegularFile(dataset)) {
-        throw new UserError(UserError.USAGE, "--dataset: no such file: " + dataset);
-      }
-      if (!Files.isReadable(dataset)) {
-        throw new UserError(UserError.USAGE, "--dataset: cannot read " + dataset);
-      }
-      RunManifest base =
-          new RunManifest(
-              id,
-              kind(),
-              dataset.toString(),
-              RunManifest.sha256(dataset),
-              null,
-              null,
-              null,
-              grader,
-              graderOptions,
-              skipBadLines,
-              limit,
-              false,
-              kafka.simulatorProfile,
-              null,
-              kafka.bootstrap,
-              simulatorUrl,
-              null,
-              Map.of(),
-              System.currentTimeMillis());
-      manifest = completeManifest(base);
+      manifest = newManifest(id, dir);
     }
     Path datasetPath = Path.of(manifest.dataset());
     Dataset dataset = readDataset(datasetPath, manifest);
+    List<Sample> samples = limitedSamples(dataset, manifest, datasetPath);
+    runDir = dir;
+    prepare(manifest, samples);
+    List<Sample> toRun = runnable(samples);
+    if (maxInFlight < 1) {
+      throw new UserError(UserError.USAGE, "--max-in-flight: must be >= 1 but was " + maxInFlight);
+    }
+    ProgressPrinter.Mode mode = progressMode();
+
+    Cluster cluster = null;
+    AtomicBoolean finished = new AtomicBoolean();
+    Thread hint = resumeHint(dir, finished);
+    try {
+      Files.createDirectories(dir);
+      cluster = connect(manifest, dir, status);
+      KafkaSettings settings = KafkaConnect.settings(cluster.bootstrap(), cluster.given());
+      TopicAdmin.ensureTopics(settings, 30_000);
+      checkRunOnCluster(settings, manifest, dir);
+      if (resume == null) {
+        manifest = withCluster(manifest, cluster, settings);
+        manifest.write(dir);
+      }
+      ActiveRuns.register(manifest.runId(), cluster.bootstrap(), dir);
+      announce(status, manifest, toRun.size(), datasetPath, dir);
+      Runtime.getRuntime().addShutdownHook(hint);
+      RunDriver.Outcome outcome = drive(settings, cluster.simulator(), manifest, dir, toRun, mode);
+      writeOutputs(
+          dir,
+          runInfo(manifest, outcome.status(), samples.size(), dataset),
+          outcome.lines(),
+          dataset);
+      finished.set(true);
+      ActiveRuns.unregister(manifest.runId());
+      return outcome.ending() == RunEngine.Ending.CANCELLED ? UserError.FAILED : 0;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hint);
+      } catch (IllegalStateException | IllegalArgumentException ignored) {
+        // Shutting down already, or never added.
+      }
+      if (cluster != null && cluster.stack() != null) {
+        cluster.stack().close();
+        if (finished.get()) {
+          Dirs.deleteQuietly(dir.resolve(LOCAL_STACK_DIR));
+        }
+      }
+    }
+  }
+
+  /** The manifest of the run to resume from {@code --resume DIR}, checked against this command. */
+  private RunManifest resumedManifest() throws IOException {
+    RunManifest manifest;
+    try {
+      manifest = RunManifest.read(resume);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(UserError.USAGE, "--resume: " + e.getMessage());
+    }
+    if (!manifest.kind().equals(kind())) {
+      throw new UserError(
+          UserError.USAGE,
+          "--resume "
+              + resume
+              + ": that is a '"
+              + manifest.kind()
+              + "' run; resume it with 'moa "
+              + manifest.kind()
+              + " --resume'");
+    }
+    checkUnchanged(manifest);
+    return manifest;
+  }
+
+  /** The manifest of a new run {@code id} in {@code dir}, from the options; not written yet. */
+  private RunManifest newManifest(String id, Path dir) throws IOException {
+    if (Files.exists(dir.resolve(RunManifest.FILE))) {
+      RunManifest other = RunManifest.read(dir);
+      throw new UserError(
+          UserError.USAGE,
+          dir
+              + " already holds run "
+              + other.runId()
+              + "; resume it with --resume "
+              + dir
+              + " or choose another --out");
+    }
+    Path dataset = datasetFile().toAbsolutePath();
+    if (!Files.isRegularFile(dataset)) {
+      throw new UserError(UserError.USAGE, "--dataset: no such file: " + dataset);
+    }
+    if (!Files.isReadable(dataset)) {
+      throw new UserError(UserError.USAGE, "--dataset: cannot read " + dataset);
+    }
+    RunManifest base =
+        new RunManifest(
+            id,
+            kind(),
+            dataset.toString(),
+            RunManifest.sha256(dataset),
+            null,
+            null,
+            null,
+            grader,
+            graderOptions,
+            skipBadLines,
+            limit,
+            false,
+            kafka.simulatorProfile,
+            null,
+            kafka.bootstrap,
+            simulatorUrl,
+            null,
+            Map.of(),
+            System.currentTimeMillis());
+    return completeManifest(base);
+  }
+
+  /** The dataset's samples, the first {@code --limit} of them when the run has a limit. */
+  private static List<Sample> limitedSamples(
+      Dataset dataset, RunManifest manifest, Path datasetPath) {
     List<Sample> samples = dataset.samples();
     if (manifest.limit() != null) {
       if (manifest.limit() < 1) {
@@ -239,169 +303,163 @@ public abstract class BatchCommand implements Callable<Integer> {
     if (samples.isEmpty()) {
       throw new UserError(UserError.USAGE, datasetPath + ": no samples to run");
     }
-    runDir = dir;
-    prepare(manifest, samples);
-    List<Sample> toRun = runnable(samples);
-    if (maxInFlight < 1) {
-      throw new UserError(UserError.USAGE, "--max-in-flight: must be >= 1 but was " + maxInFlight);
-    }
-    ProgressPrinter.Mode mode = progressMode();
+    return samples;
+  }
 
-    LocalStack stack = null;
-    AtomicBoolean finished = new AtomicBoolean();
-    Path dirForHint = dir;
-    Thread hint =
-        new Thread(
-            () -> {
-              if (!finished.get()) {
-                System.err.println(
-                    "\nmoa: interrupted; carry on with: bin/moa "
-                        + kind()
-                        + " --resume "
-                        + dirForHint);
-              }
-            });
-    try {
-      Files.createDirectories(dir);
-      // The cluster: an explicit bootstrap, the stack of 'moa up', or a private local stack whose
-      // data lives in the run directory (so a resumed run finds its broker's records again).
-      String stackKind;
-      String bootstrap;
-      String simulator;
-      Optional<StackState> up = StackState.running();
-      String explicit = kafka.bootstrap != null ? kafka.bootstrap : manifest.bootstrap();
-      if (explicit != null) {
-        stackKind = "bootstrap";
-        bootstrap = explicit;
-        simulator = simulatorUrl != null ? simulatorUrl : manifest.simulatorUrl();
-      } else if (up.isPresent() && !"local".equals(manifest.stack())) {
-        stackKind = "up";
-        bootstrap = up.get().bootstrap();
-        simulator = up.get().simulator();
-      } else {
-        stackKind = "local";
-        int simulatorPort = manifest.simulatorPort() == null ? 0 : manifest.simulatorPort();
-        stack =
-            LocalStack.start(
-                null,
-                dir.resolve(LOCAL_STACK_DIR),
-                0,
-                simulatorPort,
-                manifest.simulatorProfile(),
-                status);
-        bootstrap = stack.bootstrap();
-        simulator = stack.simulator().baseUrl();
-      }
-      KafkaSettings settings = KafkaConnect.settings(bootstrap, "bootstrap".equals(stackKind));
-      TopicAdmin.ensureTopics(settings, 30_000);
-      RunState existing = RunsTopic.readAll(settings).get(manifest.runId());
-      if (resume == null && existing != null) {
-        throw new UserError(
-            UserError.USAGE,
-            "run id "
-                + manifest.runId()
-                + " is already used on this cluster (status "
-                + existing.getStatus()
-                + "); choose another --run-id");
-      }
-      if (resume != null && existing != null && existing.getStatus() == RunStatus.CANCELLED) {
-        throw new UserError(
-            UserError.USAGE,
-            "run " + manifest.runId() + " was cancelled; its results in " + dir + " are final");
-      }
-      if (resume == null) {
-        manifest =
-            new RunManifest(
-                manifest.runId(),
-                manifest.kind(),
-                manifest.dataset(),
-                manifest.datasetSha256(),
-                manifest.answers(),
-                manifest.config(),
-                manifest.configName(),
-                manifest.defaultGraderType(),
-                manifest.defaultGraderOptions(),
-                manifest.skipBadLines(),
-                manifest.limit(),
-                manifest.cache(),
-                manifest.simulatorProfile(),
-                stackKind,
-                "bootstrap".equals(stackKind) ? bootstrap : null,
-                "bootstrap".equals(stackKind) ? simulator : null,
-                stack != null ? stack.simulator().port() : null,
-                RunEngine.currentEnds(settings),
-                manifest.createdAtMs());
-        manifest.write(dir);
-      }
-      ActiveRuns.register(manifest.runId(), bootstrap, dir);
-      if (simulated()) {
-        status.say("simulated model: no provider key set, the built-in simulator answers");
-      }
-      status.say(
-          (resume != null ? "resuming" : "starting")
-              + " run "
+  /** On Ctrl-C before the run finished: how to carry it on. */
+  private Thread resumeHint(Path dir, AtomicBoolean finished) {
+    return new Thread(
+        () -> {
+          if (!finished.get()) {
+            System.err.println(
+                "\nmoa: interrupted; carry on with: bin/moa " + kind() + " --resume " + dir);
+          }
+        });
+  }
+
+  /**
+   * Where the run goes: {@code bootstrap} (given), {@code up} (the stack of 'moa up'), or {@code
+   * local} (a private local stack, then {@code stack}).
+   */
+  private record Cluster(String kind, String bootstrap, String simulator, LocalStack stack) {
+    boolean given() {
+      return "bootstrap".equals(kind);
+    }
+  }
+
+  /**
+   * The cluster: an explicit bootstrap, the stack of 'moa up', or a private local stack whose data
+   * lives in the run directory (so a resumed run finds its broker's records again).
+   */
+  private Cluster connect(RunManifest manifest, Path dir, LocalStack.Status status) {
+    Optional<StackState> up = StackState.running();
+    String explicit = kafka.bootstrap != null ? kafka.bootstrap : manifest.bootstrap();
+    if (explicit != null) {
+      return new Cluster(
+          "bootstrap",
+          explicit,
+          simulatorUrl != null ? simulatorUrl : manifest.simulatorUrl(),
+          null);
+    }
+    if (up.isPresent() && !"local".equals(manifest.stack())) {
+      return new Cluster("up", up.get().bootstrap(), up.get().simulator(), null);
+    }
+    int simulatorPort = manifest.simulatorPort() == null ? 0 : manifest.simulatorPort();
+    LocalStack stack =
+        LocalStack.start(
+            null,
+            dir.resolve(LOCAL_STACK_DIR),
+            0,
+            simulatorPort,
+            manifest.simulatorProfile(),
+            status);
+    return new Cluster("local", stack.bootstrap(), stack.simulator().baseUrl(), stack);
+  }
+
+  /** A new run's id must be new on the cluster; a cancelled run's results are final. */
+  private void checkRunOnCluster(KafkaSettings settings, RunManifest manifest, Path dir) {
+    RunState existing = RunsTopic.readAll(settings).get(manifest.runId());
+    if (resume == null && existing != null) {
+      throw new UserError(
+          UserError.USAGE,
+          "run id "
               + manifest.runId()
-              + ": "
-              + toRun.size()
-              + " samples from "
-              + datasetPath
-              + " -> "
-              + dir);
-      Runtime.getRuntime().addShutdownHook(hint);
-      RunDriver.Outcome outcome;
-      RunEngine.Submitter submitter = submitter(settings, simulator, manifest.runId());
-      try {
-        outcome =
-            RunDriver.drive(
-                settings,
-                manifest,
-                dir,
-                configName(),
-                toRun,
-                maxInFlight,
-                Duration.ofSeconds(sampleTimeoutSeconds),
-                submitter,
-                new ProgressPrinter(System.err, mode));
-      } catch (TopicSubmitter.PublishFailedException e) {
-        throw new UserError(UserError.KAFKA, e.getMessage());
-      } finally {
-        if (submitter instanceof AutoCloseable c) {
-          c.close();
-        }
-      }
-      RunEngine.Ending ending = outcome.ending();
-      List<ResultLine> lines = outcome.lines();
-      String endStatus = outcome.status();
-      RunInfo info =
-          new RunInfo(
-              manifest.runId(),
-              manifest.dataset(),
-              configName(),
-              configHash(),
-              simulated(),
-              endStatus,
-              manifest.createdAtMs(),
-              System.currentTimeMillis(),
-              samples.size(),
-              dataset.badLines(),
-              prices());
-      writeOutputs(dir, info, lines, dataset);
-      finished.set(true);
-      ActiveRuns.unregister(manifest.runId());
-      return ending == RunEngine.Ending.CANCELLED ? UserError.FAILED : 0;
+              + " is already used on this cluster (status "
+              + existing.getStatus()
+              + "); choose another --run-id");
+    }
+    if (resume != null && existing != null && existing.getStatus() == RunStatus.CANCELLED) {
+      throw new UserError(
+          UserError.USAGE,
+          "run " + manifest.runId() + " was cancelled; its results in " + dir + " are final");
+    }
+  }
+
+  /** A new run's manifest with its cluster, so that a resume finds it again. */
+  private static RunManifest withCluster(
+      RunManifest manifest, Cluster cluster, KafkaSettings settings) {
+    return new RunManifest(
+        manifest.runId(),
+        manifest.kind(),
+        manifest.dataset(),
+        manifest.datasetSha256(),
+        manifest.answers(),
+        manifest.config(),
+        manifest.configName(),
+        manifest.defaultGraderType(),
+        manifest.defaultGraderOptions(),
+        manifest.skipBadLines(),
+        manifest.limit(),
+        manifest.cache(),
+        manifest.simulatorProfile(),
+        cluster.kind(),
+        cluster.given() ? cluster.bootstrap() : null,
+        cluster.given() ? cluster.simulator() : null,
+        cluster.stack() != null ? cluster.stack().simulator().port() : null,
+        RunEngine.currentEnds(settings),
+        manifest.createdAtMs());
+  }
+
+  private void announce(
+      LocalStack.Status status, RunManifest manifest, int samples, Path datasetPath, Path dir) {
+    if (simulated()) {
+      status.say("simulated model: no provider key set, the built-in simulator answers");
+    }
+    status.say(
+        (resume != null ? "resuming" : "starting")
+            + " run "
+            + manifest.runId()
+            + ": "
+            + samples
+            + " samples from "
+            + datasetPath
+            + " -> "
+            + dir);
+  }
+
+  /** Submits the samples and follows them until every one is graded, timed out or cancelled. */
+  private RunDriver.Outcome drive(
+      KafkaSettings settings,
+      String simulator,
+      RunManifest manifest,
+      Path dir,
+      List<Sample> toRun,
+      ProgressPrinter.Mode mode)
+      throws Exception {
+    RunEngine.Submitter submitter = submitter(settings, simulator, manifest.runId());
+    try {
+      return RunDriver.drive(
+          settings,
+          manifest,
+          dir,
+          configName(),
+          toRun,
+          maxInFlight,
+          Duration.ofSeconds(sampleTimeoutSeconds),
+          submitter,
+          new ProgressPrinter(System.err, mode));
+    } catch (TopicSubmitter.PublishFailedException e) {
+      throw new UserError(UserError.KAFKA, e.getMessage());
     } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hint);
-      } catch (IllegalStateException | IllegalArgumentException ignored) {
-        // Shutting down already, or never added.
-      }
-      if (stack != null) {
-        stack.close();
-        if (finished.get()) {
-          Dirs.deleteQuietly(dir.resolve(LOCAL_STACK_DIR));
-        }
+      if (submitter instanceof AutoCloseable c) {
+        c.close();
       }
     }
+  }
+
+  private RunInfo runInfo(RunManifest manifest, String endStatus, int samples, Dataset dataset) {
+    return new RunInfo(
+        manifest.runId(),
+        manifest.dataset(),
+        configName(),
+        configHash(),
+        simulated(),
+        endStatus,
+        manifest.createdAtMs(),
+        System.currentTimeMillis(),
+        samples,
+        dataset.badLines(),
+        prices());
   }
 
   private ProgressPrinter.Mode progressMode() {
