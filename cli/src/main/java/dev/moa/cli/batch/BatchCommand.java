@@ -32,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +40,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What {@code moa eval} and {@code moa grade} share: dataset checks, the run directory and its
@@ -51,7 +49,6 @@ import tools.jackson.databind.json.JsonMapper;
 public abstract class BatchCommand implements Callable<Integer> {
 
   public static final String LOCAL_STACK_DIR = ".stack";
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @Option(
       names = "--out",
@@ -572,15 +569,5 @@ public abstract class BatchCommand implements Callable<Integer> {
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
         + "-"
         + UUID.randomUUID().toString().substring(0, 4);
-  }
-
-  static String toJson(Object o) {
-    return JSON.writeValueAsString(o);
-  }
-
-  static List<String> lines(List<BadLine> bad) {
-    List<String> out = new ArrayList<>();
-    bad.forEach(b -> out.add(b.line() + ": " + b.reason()));
-    return out;
   }
 }
