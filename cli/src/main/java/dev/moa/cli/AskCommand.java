@@ -1,17 +1,15 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalStack;
+import dev.moa.cli.stack.StackState;
 import dev.moa.protocol.avro.AgentOutput;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.MoaRequest;
-import dev.moa.protocol.config.ConfigException;
-import dev.moa.protocol.config.ConfigLoader;
 import dev.moa.protocol.config.MoaConfig;
-import dev.moa.protocol.config.ProviderResolver;
 import dev.moa.protocol.prompt.Message;
 import dev.moa.protocol.request.RequestFactory;
 import dev.moa.protocol.request.RequestLimits;
-import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.kafka.TopicAdmin;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,17 +80,17 @@ final class AskCommand implements Callable<Integer> {
     if (question == null || question.isBlank()) {
       throw new UserError(UserError.USAGE, "QUESTION: must not be empty");
     }
-    RequestLimits limits = limits(maxPromptBytes);
+    RequestLimits limits = Configs.requestLimits(maxPromptBytes);
     try {
       // Before any stack starts: an oversized question never reaches Kafka.
       limits.check(List.of(new Message("user", question)));
     } catch (RequestLimits.RequestTooLargeException e) {
       throw new UserError(UserError.USAGE, "QUESTION: " + e.getMessage() + " (--max-prompt-bytes)");
     }
-    MoaConfig moaConfig = loadConfig(config);
+    MoaConfig moaConfig = Configs.load(config);
     LocalStack.Status status = json ? LocalStack.Status.quiet() : LocalStack.Status.stderr();
     // Fail fast on missing keys before anything starts.
-    resolveOrFail(moaConfig, "http://127.0.0.1:0/v1");
+    Configs.resolveProviders(moaConfig, "http://127.0.0.1:0/v1");
 
     LocalStack stack = null;
     Path tempDir = null;
@@ -103,7 +101,7 @@ final class AskCommand implements Callable<Integer> {
       if (kafka.bootstrap != null) {
         bootstrap = kafka.bootstrap;
         simulator = simulatorUrl;
-        TopicAdmin.ensureTopics(settings(bootstrap, true), 15_000);
+        TopicAdmin.ensureTopics(KafkaConnect.settings(bootstrap, true), 15_000);
       } else if (up.isPresent()) {
         bootstrap = up.get().bootstrap();
         simulator = up.get().simulator();
@@ -113,7 +111,7 @@ final class AskCommand implements Callable<Integer> {
         bootstrap = stack.bootstrap();
         simulator = stack.simulator().baseUrl();
       }
-      var providers = resolveOrFail(moaConfig, simulator);
+      var providers = Configs.resolveProviders(moaConfig, simulator);
       MoaRequest request =
           RequestFactory.question(
               RequestFactory.snapshot(moaConfig, providers),
@@ -127,7 +125,7 @@ final class AskCommand implements Callable<Integer> {
         status.say("simulated model: no provider key set, the built-in simulator answers");
       }
       try (AnswerWatcher watcher =
-          new AnswerWatcher(settings(bootstrap, kafka.bootstrap != null))) {
+          new AnswerWatcher(KafkaConnect.settings(bootstrap, kafka.bootstrap != null))) {
         long start = System.nanoTime();
         watcher.submit(request);
         StringBuilder streamed = new StringBuilder();
@@ -150,7 +148,7 @@ final class AskCommand implements Callable<Integer> {
         stack.close();
       }
       if (tempDir != null) {
-        deleteQuietly(tempDir);
+        Dirs.deleteQuietly(tempDir);
       }
     }
   }
@@ -227,58 +225,5 @@ final class AskCommand implements Callable<Integer> {
       m.put("verdict", o.getVerdict());
     }
     return m;
-  }
-
-  static RequestLimits limits(int maxPromptBytes) {
-    try {
-      return new RequestLimits(maxPromptBytes, RequestLimits.DEFAULT_MAX_MESSAGES);
-    } catch (IllegalArgumentException e) {
-      throw new UserError(UserError.USAGE, "--max-prompt-bytes: " + e.getMessage());
-    }
-  }
-
-  static MoaConfig loadConfig(Path file) {
-    try {
-      return file == null ? ConfigLoader.defaultConfig() : ConfigLoader.load(file);
-    } catch (ConfigException e) {
-      throw new UserError(UserError.USAGE, e.getMessage().replace("\n", "; "));
-    }
-  }
-
-  static java.util.Map<String, dev.moa.protocol.config.ResolvedProvider> resolveOrFail(
-      MoaConfig config, String simulatorUrl) {
-    try {
-      return ProviderResolver.resolve(config, System::getenv, simulatorUrl);
-    } catch (ConfigException e) {
-      throw new UserError(UserError.USAGE, e.getMessage().replace("\n", "; "));
-    }
-  }
-
-  /** The CLI's Kafka settings for a local stack (plaintext on loopback). */
-  static KafkaSettings settings(String bootstrap) {
-    return settings(bootstrap, false);
-  }
-
-  /**
-   * The CLI's Kafka settings for {@code bootstrap}; for a cluster given with {@code --bootstrap}
-   * ({@code given}), with the client properties of the file named by MOA_KAFKA_PROPERTIES
-   * (SASL_SSL, SSL, ...) when it is set. Local stacks are plaintext on loopback and never use it.
-   */
-  static KafkaSettings settings(String bootstrap, boolean given) {
-    java.util.Map<String, String> client =
-        given ? KafkaClientFile.fromEnvironment(System::getenv) : java.util.Map.of();
-    try {
-      return new KafkaSettings(bootstrap, client, (short) 1);
-    } catch (IllegalArgumentException e) {
-      throw new UserError(UserError.USAGE, "--bootstrap: " + e.getMessage());
-    }
-  }
-
-  static void deleteQuietly(Path dir) {
-    try (var walk = Files.walk(dir)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (Exception ignored) {
-      // A temp folder left behind is harmless.
-    }
   }
 }

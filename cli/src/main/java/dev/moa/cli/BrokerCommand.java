@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.StackState;
 import dev.moa.localkafka.LocalBroker;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.moa.cli;
 import picocli.CommandLine.Option;
 
 /** Options shared by every command that needs Kafka. */
-final class KafkaOptions {
+public final class KafkaOptions {
 
   @Option(
       names = "--bootstrap",
@@ -11,7 +11,7 @@ final class KafkaOptions {
       description =
           "Use this Kafka cluster. Default: the stack of 'moa up' if one is running, else a local"
               + " stack started for this command.")
-  String bootstrap;
+  public String bootstrap;
 
   @Option(
       names = "--simulator-profile",
@@ -20,5 +20,5 @@ final class KafkaOptions {
       description =
           "Latency profile of the simulator a local stack starts: cerebras (0.17 s + 2,000 tok/s),"
               + " gpu (0.5 s + 80 tok/s) or instant. Default: ${DEFAULT-VALUE}.")
-  String simulatorProfile;
+  public String simulatorProfile;
 }

@@ -1,5 +1,12 @@
 package dev.moa.cli;
 
+import dev.moa.cli.batch.CancelCommand;
+import dev.moa.cli.batch.EvalCommand;
+import dev.moa.cli.batch.GradeCommand;
+import dev.moa.cli.batch.SweepCommand;
+import dev.moa.cli.bench.BenchCommand;
+import dev.moa.cli.chaos.ChaosCommand;
+import dev.moa.cli.stack.StackCommands;
 import dev.moa.runtime.kafka.KafkaUnreachableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

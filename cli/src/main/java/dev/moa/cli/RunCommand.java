@@ -1,5 +1,7 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalStack;
+import dev.moa.cli.stack.StackState;
 import dev.moa.orchestrator.security.ApiAccess;
 import dev.moa.runtime.kafka.TopicAdmin;
 import java.nio.file.Path;
@@ -84,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
                           "--bootstrap: give the Kafka address, or start a stack with 'moa up'"));
     }
     if (config != null) {
-      AskCommand.loadConfig(config); // fail now, in one line, rather than at the first request
+      Configs.load(config); // fail now, in one line, rather than at the first request
     }
     if (app == dev.moa.orchestrator.OrchestratorApplication.class) {
       // Fail now, in one line, rather than after Kafka and Kafka Streams have started.
@@ -94,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
         throw new UserError(UserError.USAGE, "--address: " + e.getMessage());
       }
     }
-    TopicAdmin.ensureTopics(AskCommand.settings(bootstrap, given), 15_000);
+    TopicAdmin.ensureTopics(KafkaConnect.settings(bootstrap, given), 15_000);
     java.util.Map<String, String> props = new java.util.HashMap<>();
     props.put("server.address", address);
     if (simulatorUrl != null) {

@@ -76,7 +76,7 @@ final class SimulatorCommand implements Callable<Integer> {
               .faults(FaultRates.parse(faults))
               .rpm(rpm)
               .tpm(tpm)
-              .limitWindow(ScalingBench.parseDuration("--limit-window", limitWindow))
+              .limitWindow(Durations.parse("--limit-window", limitWindow))
               .build();
     } catch (IllegalArgumentException e) {
       throw new UserError(UserError.USAGE, e.getMessage());

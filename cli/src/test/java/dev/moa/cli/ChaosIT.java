@@ -2,6 +2,7 @@ package dev.moa.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moa.cli.chaos.ChaosRun;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

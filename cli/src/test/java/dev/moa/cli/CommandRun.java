@@ -5,10 +5,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** One run of the moa command in this JVM: its exit code and what it printed. */
-record CommandRun(int code, String out, String err) {
+public record CommandRun(int code, String out, String err) {
 
   /** Runs {@code moa args...} with stdout and stderr captured (one run at a time). */
-  static synchronized CommandRun run(String... args) {
+  public static synchronized CommandRun run(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.moa.batch.RunsTopic;
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.avro.RunStatus;
 import dev.moa.runtime.kafka.KafkaSettings;

@@ -3,6 +3,7 @@ package dev.moa.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;
 import dev.moa.protocol.avro.AnswerStatus;
@@ -226,7 +227,7 @@ class CrashRecoveryIT {
    */
   private void restartOrchestratorWithoutState(Process orchestrator, Path state) throws Exception {
     TestPipeline.kill(orchestrator);
-    AskCommand.deleteQuietly(state);
+    Dirs.deleteQuietly(state);
     startOrchestrator(work.resolve("second"), state);
   }
 

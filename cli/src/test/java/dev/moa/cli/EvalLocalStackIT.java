@@ -2,6 +2,7 @@ package dev.moa.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moa.cli.batch.BatchCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.moa.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.moa.cli.stack.LocalPrometheus;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

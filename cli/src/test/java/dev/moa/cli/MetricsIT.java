@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.moa.batch.RunEngine;
 import dev.moa.batch.RunsTopic;
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.GradingSpec;

@@ -2,6 +2,7 @@ package dev.moa.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;

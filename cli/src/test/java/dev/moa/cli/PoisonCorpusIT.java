@@ -2,6 +2,7 @@ package dev.moa.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.AgentSpec;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;

@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalPrometheus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

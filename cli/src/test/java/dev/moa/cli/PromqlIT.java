@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.moa.cli.promql.DeployQueries;
 import dev.moa.cli.promql.PromqlNames;
+import dev.moa.cli.stack.LocalPrometheus;
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.topic.Topics;

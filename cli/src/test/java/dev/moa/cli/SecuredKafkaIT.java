@@ -3,6 +3,7 @@ package dev.moa.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.localkafka.ChildProcesses;
 import dev.moa.localkafka.LocalBroker;
 import dev.moa.protocol.avro.AnswerStatus;
@@ -83,7 +84,7 @@ class SecuredKafkaIT {
     }
     System.setOut(originalOut);
     System.setErr(originalErr);
-    AskCommand.deleteQuietly(dir);
+    Dirs.deleteQuietly(dir);
   }
 
   /** A service on the SASL_SSL listener with {@code client} as moa.kafka.properties.*. */

@@ -1,5 +1,6 @@
 package dev.moa.cli;
 
+import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.ConfigLoader;
