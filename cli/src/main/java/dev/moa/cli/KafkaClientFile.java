@@ -19,9 +19,9 @@ import java.util.function.Function;
  * --command-config}, named by the environment variable {@value #ENV}. Services take the same keys
  * as {@code moa.kafka.properties.*}; {@code moa run SERVICE} forwards the file's entries that way.
  */
-final class KafkaClientFile {
+public final class KafkaClientFile {
 
-  static final String ENV = "MOA_KAFKA_PROPERTIES";
+  public static final String ENV = "MOA_KAFKA_PROPERTIES";
 
   private KafkaClientFile() {}
 

@@ -65,7 +65,7 @@ public final class Moa implements Runnable {
   }
 
   /** Maps any failure to a one-line user error; known causes get their own wording. */
-  static UserError userError(Throwable ex) {
+  public static UserError userError(Throwable ex) {
     for (Throwable t = ex; t != null; t = t.getCause()) {
       if (t instanceof UserError u) {
         return u;

@@ -1,4 +1,4 @@
-package dev.moa.cli.promql;
+package dev.moa.e2e.promql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,9 +1,10 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.moa.batch.RunsTopic;
+import dev.moa.cli.Moa;
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.RunState;
 import dev.moa.protocol.avro.RunStatus;

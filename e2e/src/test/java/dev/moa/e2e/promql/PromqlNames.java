@@ -1,4 +1,4 @@
-package dev.moa.cli.promql;
+package dev.moa.e2e.promql;
 
 import java.util.LinkedHashSet;
 import java.util.Set;

@@ -1,7 +1,8 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moa.cli.Moa;
 import dev.moa.testing.SharedBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,8 +1,10 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.moa.cli.promql.DeployQueries;
+import dev.moa.cli.Moa;
+import dev.moa.cli.UserError;
+import dev.moa.e2e.promql.DeployQueries;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,10 +1,11 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.moa.batch.RunEngine;
 import dev.moa.batch.RunsTopic;
+import dev.moa.cli.AnswerWatcher;
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.AnswerStatus;
 import dev.moa.protocol.avro.FinalAnswer;

@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;

@@ -1,11 +1,14 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.moa.cli.promql.DeployQueries;
-import dev.moa.cli.promql.PromqlNames;
+import dev.moa.cli.AnswerWatcher;
+import dev.moa.cli.Moa;
+import dev.moa.cli.UserError;
 import dev.moa.cli.stack.LocalPrometheus;
 import dev.moa.cli.stack.LocalStack;
+import dev.moa.e2e.promql.DeployQueries;
+import dev.moa.e2e.promql.PromqlNames;
 import dev.moa.protocol.avro.MoaRequest;
 import dev.moa.protocol.config.MoaConfig;
 import dev.moa.protocol.topic.Topics;

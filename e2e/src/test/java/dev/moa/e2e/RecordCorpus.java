@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;

@@ -1,8 +1,12 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.moa.cli.Dirs;
+import dev.moa.cli.KafkaClientFile;
+import dev.moa.cli.Moa;
+import dev.moa.cli.UserError;
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.localkafka.ChildProcesses;
 import dev.moa.localkafka.LocalBroker;

@@ -1,8 +1,10 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.moa.cli.AnswerWatcher;
+import dev.moa.cli.Dirs;
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.AgentResult;
 import dev.moa.protocol.avro.AgentTask;

@@ -1,8 +1,11 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.moa.cli.Moa;
 import dev.moa.cli.stack.LocalStack;
+import dev.moa.protocol.topic.Topics;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.simulator.Profile;
 import dev.moa.simulator.Simulator;
@@ -13,13 +16,20 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +43,9 @@ import tools.jackson.databind.json.JsonMapper;
  * the CLI's eval/grade/cancel commands — one also as a child process killed with SIGKILL.
  */
 class EvalIT {
+
+  /** The agent workers' consumer group (AgentWorkerConfiguration.GROUP_ID). */
+  private static final String AGENT_WORKERS_GROUP = "moa-agent-workers";
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -248,11 +261,9 @@ class EvalIT {
       CompletableFuture<Integer> running =
           CompletableFuture.supplyAsync(() -> Moa.execute(args.toArray(String[]::new)));
       Path resultsFile = dir.resolve("out").resolve("results.jsonl");
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-      while (System.nanoTime() < deadline
-          && (!Files.exists(resultsFile) || Files.readAllLines(resultsFile).size() < 3)) {
-        Thread.sleep(100);
-      }
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .until(() -> Files.exists(resultsFile) && Files.readAllLines(resultsFile).size() >= 3);
 
       int cancelExit =
           Moa.execute("cancel", "cancel-it", "--bootstrap", settings.bootstrap(), "--reason", "IT");
@@ -260,11 +271,18 @@ class EvalIT {
       assertThat(cancelExit).isZero();
       int exit = running.get(3, TimeUnit.MINUTES);
       assertThat(exit).as("a cancelled run exits 1").isEqualTo(1);
-      // Calls already running may finish; after that no new call starts.
-      Thread.sleep(3_000);
-      long settled = calls.get();
-      Thread.sleep(3_000);
-      assertThat(calls.get()).as("model calls after the cancel settled").isEqualTo(settled);
+      // Calls already running may finish; after that no new call starts: the simulator goes quiet
+      // with no agent task left unread in Kafka (so none can start a call later), and stays so.
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> slow.stats().running() == 0 && unreadAgentTasks() == 0);
+      long settled = slow.stats().requests();
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> slow.stats().requests() == settled && unreadAgentTasks() == 0);
+      assertThat(calls.get()).as("calls seen = calls counted").isEqualTo(settled);
       assertThat(settled).as("far fewer calls than 200 samples need").isLessThan(200 * 7);
 
       JsonNode s = summary(dir.resolve("out"));
@@ -422,5 +440,26 @@ class EvalIT {
             TestPipeline.results(dir.resolve("first")).stream()
                 .map(l -> l.path("answer").asString())
                 .toList());
+  }
+
+  /** Agent tasks the agent workers' group has not committed yet, over every partition. */
+  private static long unreadAgentTasks() throws Exception {
+    try (Admin admin = Admin.create(settings.common())) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin
+              .listConsumerGroupOffsets(AGENT_WORKERS_GROUP)
+              .partitionsToOffsetAndMetadata()
+              .get(10, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int p = 0; p < Topics.AGENT_TASKS.partitions(); p++) {
+        latest.put(new TopicPartition(Topics.AGENT_TASKS.name(), p), OffsetSpec.latest());
+      }
+      long unread = 0;
+      for (var e : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
+        OffsetAndMetadata c = committed.get(e.getKey());
+        unread += e.getValue().offset() - (c == null ? 0 : c.offset());
+      }
+      return unread;
+    }
   }
 }

@@ -1,5 +1,6 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
+import dev.moa.cli.AnswerWatcher;
 import dev.moa.cli.stack.LocalStack;
 import dev.moa.protocol.avro.FinalAnswer;
 import dev.moa.protocol.avro.MoaRequest;

@@ -1,4 +1,4 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,10 @@
-package dev.moa.cli;
+package dev.moa.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.moa.cli.CommandRun;
+import dev.moa.cli.Moa;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.simulator.Simulator;
 import dev.moa.testing.SharedBroker;

@@ -4,7 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** One run of the moa command in this JVM: its exit code and what it printed. */
+/** One run of the moa command in this JVM, its exit code and what it printed (for tests). */
 public record CommandRun(int code, String out, String err) {
 
   /** Runs {@code moa args...} with stdout and stderr captured (one run at a time). */
