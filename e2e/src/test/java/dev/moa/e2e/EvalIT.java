@@ -444,12 +444,9 @@ class EvalIT {
 
   /** Agent tasks the agent workers' group has not committed yet, over every partition. */
   private static long unreadAgentTasks() throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        TestPipeline.committed(settings, AGENT_WORKERS_GROUP);
     try (Admin admin = Admin.create(settings.common())) {
-      Map<TopicPartition, OffsetAndMetadata> committed =
-          admin
-              .listConsumerGroupOffsets(AGENT_WORKERS_GROUP)
-              .partitionsToOffsetAndMetadata()
-              .get(10, TimeUnit.SECONDS);
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (int p = 0; p < Topics.AGENT_TASKS.partitions(); p++) {
         latest.put(new TopicPartition(Topics.AGENT_TASKS.name(), p), OffsetSpec.latest());

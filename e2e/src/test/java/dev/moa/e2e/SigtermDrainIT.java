@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -100,19 +99,13 @@ class SigtermDrainIT {
             .as("drained within the 25 s drain timeout")
             .isLessThan(Duration.ofSeconds(25));
 
-        try (Admin admin = Admin.create(settings.common())) {
-          Map<TopicPartition, OffsetAndMetadata> committed =
-              admin
-                  .listConsumerGroupOffsets(GROUP)
-                  .partitionsToOffsetAndMetadata()
-                  .get(30, TimeUnit.SECONDS);
-          lastOffset.forEach(
-              (tp, offset) ->
-                  assertThat(committed.get(tp))
-                      .as("committed offset of " + tp)
-                      .isNotNull()
-                      .satisfies(c -> assertThat(c.offset()).isGreaterThan(offset)));
-        }
+        Map<TopicPartition, OffsetAndMetadata> committed = TestPipeline.committed(settings, GROUP);
+        lastOffset.forEach(
+            (tp, offset) ->
+                assertThat(committed.get(tp))
+                    .as("committed offset of " + tp)
+                    .isNotNull()
+                    .satisfies(c -> assertThat(c.offset()).isGreaterThan(offset)));
       } finally {
         TestPipeline.kill(worker);
       }

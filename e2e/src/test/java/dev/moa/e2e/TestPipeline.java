@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,6 +31,17 @@ final class TestPipeline {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private TestPipeline() {}
+
+  /** The offsets {@code group} has committed, by partition. */
+  static Map<TopicPartition, OffsetAndMetadata> committed(KafkaSettings settings, String group)
+      throws Exception {
+    try (Admin admin = Admin.create(settings.common())) {
+      return admin
+          .listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata()
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
 
   /**
    * {@code moa eval} on the given cluster and simulator with a config, into {@code out} as {@code

@@ -21,6 +21,9 @@ class GradeFactoryIT {
 
   @BeforeAll
   static void start() {
+    assertThat(Files.isExecutable(Path.of("/usr/bin/bwrap")))
+        .as("bubblewrap (/usr/bin/bwrap) is needed: apt-get install bubblewrap")
+        .isTrue();
     AvroTrust.install();
     sandbox = new BwrapSandbox(Path.of("/usr/bin/bwrap"), Path.of("/usr/bin/python3"), 10_000, 2);
   }
@@ -30,25 +33,20 @@ class GradeFactoryIT {
     sandbox.close();
   }
 
-  static GradeFactory factory() {
-    return new GradeFactory(new Graders(sandbox, null), GradeFactoryTest.CLOCK);
+  static Grade challengeGrade(String answer) {
+    return new GradeFactory(new Graders(sandbox, null), GradeFactoryTest.CLOCK)
+        .gradeFor(
+            GradeFactoryTest.answer()
+                .setAnswer(answer)
+                .setGrading(GradeFactoryTest.CHALLENGE)
+                .build());
   }
 
   @Test
   void challengeGradeCarriesEveryCheckTheReasonForEachLossAndTheLetter() throws Exception {
-    assertThat(Files.isExecutable(Path.of("/usr/bin/bwrap")))
-        .as("bubblewrap (/usr/bin/bwrap) is needed: apt-get install bubblewrap")
-        .isTrue();
     Grade g =
-        factory()
-            .gradeFor(
-                GradeFactoryTest.answer()
-                    .setAnswer(
-                        "```python\n"
-                            + GradeFactoryTest.resource("/challenge/loses_sorting.py")
-                            + "```")
-                    .setGrading(GradeFactoryTest.CHALLENGE)
-                    .build());
+        challengeGrade(
+            "```python\n" + GradeFactoryTest.resource("/challenge/loses_sorting.py") + "```");
 
     assertThat(g.getStatus()).isEqualTo(GradeStatus.GRADED);
     assertThat(g.getScore()).isEqualTo(110);
@@ -87,18 +85,10 @@ class GradeFactoryIT {
 
   @Test
   void hostileChallengeAnswerScoresZeroWithAReason() throws Exception {
-    assertThat(Files.isExecutable(Path.of("/usr/bin/bwrap")))
-        .as("bubblewrap (/usr/bin/bwrap) is needed: apt-get install bubblewrap")
-        .isTrue();
     Grade g =
-        factory()
-            .gradeFor(
-                GradeFactoryTest.answer()
-                    .setAnswer(
-                        "```python\nimport os\nos.system('id')\n"
-                            + "def calculate_user_metrics(u, s, e):\n    while True:\n        pass\n```")
-                    .setGrading(GradeFactoryTest.CHALLENGE)
-                    .build());
+        challengeGrade(
+            "```python\nimport os\nos.system('id')\n"
+                + "def calculate_user_metrics(u, s, e):\n    while True:\n        pass\n```");
 
     assertThat(g.getStatus()).isEqualTo(GradeStatus.GRADED);
     assertThat(g.getScore()).isZero();

@@ -29,10 +29,7 @@ public final class TestServices {
   /** A producer for one topic, with the topic's own serdes. */
   public static <V> KafkaProducer<String, V> producer(
       KafkaSettings settings, TopicSpec<String, V> topic, String clientId) {
-    return new KafkaProducer<>(
-        settings.producer(clientId),
-        topic.keySerde().serializer(),
-        topic.valueSerde().serializer());
+    return settings.producerFor(topic, clientId);
   }
 
   /** A producer of raw bytes, for poison records. */

@@ -1,10 +1,12 @@
 package dev.moa.runtime.kafka;
 
+import dev.moa.protocol.topic.TopicSpec;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -86,6 +88,12 @@ public record KafkaSettings(
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     return props;
+  }
+
+  /** A producer for one topic, with the topic's own serdes. */
+  public <V> KafkaProducer<String, V> producerFor(TopicSpec<String, V> topic, String clientId) {
+    return new KafkaProducer<>(
+        producer(clientId), topic.keySerde().serializer(), topic.valueSerde().serializer());
   }
 
   public Map<String, Object> consumer(String groupId, boolean readCommitted) {

@@ -34,8 +34,8 @@ class AnswerFollowerIT {
   @BeforeAll
   static void start() {
     settings = BrokerSettings.withTopics();
-    chunks = BrokerSettings.producer(settings, Topics.ANSWER_CHUNKS, "follower-it-chunks");
-    answers = BrokerSettings.producer(settings, Topics.ANSWERS, "follower-it-answers");
+    chunks = settings.producerFor(Topics.ANSWER_CHUNKS, "follower-it-chunks");
+    answers = settings.producerFor(Topics.ANSWERS, "follower-it-answers");
     raw = BrokerSettings.rawProducer(settings, "follower-it-raw");
     follower = new AnswerFollower(settings, "follower-it", Duration.ofSeconds(60));
   }

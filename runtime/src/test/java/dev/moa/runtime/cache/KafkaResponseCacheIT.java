@@ -33,7 +33,7 @@ class KafkaResponseCacheIT {
   static void start() {
     AvroTrust.install();
     settings = BrokerSettings.withTopics();
-    producer = BrokerSettings.producer(settings, Topics.RESPONSE_CACHE, "response-cache-it");
+    producer = settings.producerFor(Topics.RESPONSE_CACHE, "response-cache-it");
     raw = BrokerSettings.rawProducer(settings, "response-cache-it-raw");
   }
 

@@ -1,7 +1,6 @@
 package dev.moa.runtime.testing;
 
 import dev.moa.localkafka.TestBroker;
-import dev.moa.protocol.topic.TopicSpec;
 import dev.moa.runtime.kafka.KafkaSettings;
 import dev.moa.runtime.kafka.TopicAdmin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -21,15 +20,6 @@ public final class BrokerSettings {
     KafkaSettings settings = KafkaSettings.local(TestBroker.bootstrap());
     TopicAdmin.ensureTopics(settings, 30_000);
     return settings;
-  }
-
-  /** A producer for one topic, with the topic's own serdes. */
-  public static <V> KafkaProducer<String, V> producer(
-      KafkaSettings settings, TopicSpec<String, V> topic, String clientId) {
-    return new KafkaProducer<>(
-        settings.producer(clientId),
-        topic.keySerde().serializer(),
-        topic.valueSerde().serializer());
   }
 
   /** A producer of raw bytes, for poison records. */
