@@ -16,24 +16,30 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The short chaos run of the test command: {@code moa chaos --requests 200} on its own 3-node
+ * The short chaos run of the test command: {@code moa chaos --requests 120} on its own 3-node
  * cluster and seven service processes, with the default faults and five SIGKILLs. Nothing lost,
  * nothing duplicated, every kill and restart done, every fault kind injected and retried.
  */
 class ChaosIT {
 
+  /**
+   * 120 (200 before 2026-12-08): every kill, restart and fault kind still happens (840 calls, a 1 %
+   * fault expected 8 times); the full run is {@code bin/moa chaos}, 2,000 requests.
+   */
+  private static final int REQUESTS = 120;
+
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @Test
   @Timeout(value = 15, unit = TimeUnit.MINUTES)
-  void twoHundredRequestsThroughCrashesAndFaultsLoseAndDuplicateNothing() {
+  void requestsThroughCrashesAndFaultsLoseAndDuplicateNothing() {
     long start = System.nanoTime();
     PrintStream original = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int exit;
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
-      exit = Moa.execute("chaos", "--requests", "200", "--json");
+      exit = Moa.execute("chaos", "--requests", Integer.toString(REQUESTS), "--json");
     } finally {
       System.setOut(original);
     }
@@ -43,12 +49,12 @@ class ChaosIT {
     int from = text.startsWith("{") ? 0 : text.indexOf("\n{\n") + 1;
     JsonNode r = JSON.readTree(text.substring(from, text.lastIndexOf('}') + 1));
 
-    assertThat(r.path("requests_submitted").asLong()).isEqualTo(200);
+    assertThat(r.path("requests_submitted").asLong()).isEqualTo(REQUESTS);
     assertThat(r.path("lost").asLong()).as("lost").isZero();
     assertThat(r.path("duplicated").asLong()).as("duplicated").isZero();
-    assertThat(r.path("final_answers").asLong()).isEqualTo(200);
-    assertThat(r.path("answer_records").asLong()).isEqualTo(200);
-    assertThat(r.path("grades").asLong()).as("requests graded").isEqualTo(200);
+    assertThat(r.path("final_answers").asLong()).isEqualTo(REQUESTS);
+    assertThat(r.path("answer_records").asLong()).isEqualTo(REQUESTS);
+    assertThat(r.path("grades").asLong()).as("requests graded").isEqualTo(REQUESTS);
 
     List<String> targets = new ArrayList<>();
     for (JsonNode k : r.path("kills")) {
@@ -59,7 +65,7 @@ class ChaosIT {
           .isNotEqualTo(k.path("killed_pid").asLong());
       assertThat(k.path("answers_before").asLong())
           .as("%s killed during the run", k.path("target").asString())
-          .isLessThan(200);
+          .isLessThan(REQUESTS);
     }
     assertThat(targets).containsExactlyElementsOf(ChaosRun.KILLS);
 

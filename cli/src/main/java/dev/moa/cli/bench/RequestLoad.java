@@ -37,6 +37,7 @@ final class RequestLoad implements AutoCloseable {
   private long submitted;
   private long succeeded;
   private long failed;
+  private String firstFailure;
   private int next;
   private MoaRequest lastRequest;
   private FinalAnswer lastAnswer;
@@ -88,6 +89,9 @@ final class RequestLoad implements AutoCloseable {
             lastAnswer = rec.value();
           } else {
             failed++;
+            if (firstFailure == null) {
+              firstFailure = rec.value().getStatus() + ": " + rec.value().getError();
+            }
           }
         }
       }
@@ -104,6 +108,11 @@ final class RequestLoad implements AutoCloseable {
 
   long failed() {
     return failed;
+  }
+
+  /** The status and error of the first request that did not succeed, or null. */
+  String firstFailure() {
+    return firstFailure;
   }
 
   MoaRequest lastRequest() {

@@ -129,7 +129,9 @@ final class ThroughputBench implements Callable<Integer> {
           answers = load.succeeded() - answers0;
           Map<TopicPartition, Long> after = KafkaRates.endOffsets(settings);
           if (load.failed() > 0) {
-            throw new UserError(UserError.FAILED, load.failed() + " requests failed under load");
+            throw new UserError(
+                UserError.FAILED,
+                load.failed() + " requests failed under load (first: " + load.firstFailure() + ")");
           }
           status.say("reading back what the pipeline wrote to Kafka in the window");
           written = KafkaRates.written(settings, before, after, 20_000, Duration.ofSeconds(90));
